@@ -1,0 +1,71 @@
+//! `AppError`: the only error type handlers return, and its mapping to status + JSON body.
+//!
+//! Every error answers with [`ErrorBody`] `{code, message, request_id}`. Client errors explain
+//! what is wrong; server errors stay generic in the body and their cause chain is logged once,
+//! here, with the request id so the two can be matched.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use sfdesk_shared::error::ErrorBody;
+
+use crate::api::request_id;
+use crate::store::StoreError;
+
+/// What went wrong while handling a request.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No route or no record matches.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request itself is malformed or invalid.
+    #[error("{0}")]
+    BadRequest(String),
+    /// A dependency (database, remote API) cannot be reached right now.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// A storage failure.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl AppError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            Self::NotFound(_) | Self::Store(StoreError::NotFound) => {
+                (StatusCode::NOT_FOUND, "not_found")
+            }
+            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            Self::Store(StoreError::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
+            Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            Self::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let request_id = request_id::current();
+        let message = if status.is_server_error() {
+            tracing::error!(
+                error.message = %self,
+                error.cause_chain = ?self,
+                request_id = request_id.as_deref().unwrap_or("-"),
+                "request failed"
+            );
+            match status {
+                StatusCode::SERVICE_UNAVAILABLE => self.to_string(),
+                _ => "internal error; the request id identifies it in the server log".to_owned(),
+            }
+        } else {
+            self.to_string()
+        };
+        let body = ErrorBody {
+            code: code.to_owned(),
+            message,
+            request_id,
+        };
+        (status, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,332 @@
+//! The one typed `Config` of the sfdesk server, and how it is loaded.
+//!
+//! Layers, later ones winning: built-in defaults → an optional TOML file (`--config`) →
+//! environment variables `SFDESK__<SECTION>__<KEY>` (for example `SFDESK__DATABASE__URL`).
+//! Every struct denies unknown keys, so a typo fails at start-up naming the key instead of
+//! being silently ignored. Secrets are [`SecretString`]s and database URLs hide their password:
+//! `Debug` of a `Config` never prints either.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use url::Url;
+
+/// Prefix of the environment variables that override the file (`SFDESK__SECTION__KEY`).
+pub const ENV_PREFIX: &str = "SFDESK__";
+
+/// Everything the server needs to start, parsed into strong types.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// HTTP listener and public address.
+    pub server: ServerConfig,
+    /// Where the server keeps its state.
+    pub database: DatabaseConfig,
+    /// Keys protecting secrets at rest.
+    pub security: SecurityConfig,
+    /// Logging.
+    pub telemetry: TelemetryConfig,
+}
+
+/// HTTP listener settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// The URL agents' browsers reach this server at (widget pages, OAuth callbacks).
+    pub public_url: Url,
+    /// Largest request body accepted, in bytes; larger bodies get 413.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: Url::parse("http://localhost:8080/").expect("static URL parses"),
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// Storage settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://path.db` (embedded, single instance) or `postgres://…` (several replicas).
+    pub url: DatabaseUrl,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: DatabaseUrl(SecretString::from("sqlite://sfdesk.db")),
+        }
+    }
+}
+
+/// A database URL. It may carry a password, so `Debug` and `Display` mask it.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct DatabaseUrl(SecretString);
+
+impl DatabaseUrl {
+    /// Wraps a URL given in code (tests, the demo).
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(SecretString::from(url.into()))
+    }
+
+    /// The full URL, password included: only for opening the connection.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    /// The URL scheme (`sqlite`, `postgres`, …), if the text has one.
+    pub fn scheme(&self) -> Option<&str> {
+        self.expose().split_once(':').map(|(scheme, _)| scheme)
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match Url::parse(self.expose()) {
+            Ok(mut url) if url.password().is_some() => {
+                // Setting a password only fails for URLs that cannot have one.
+                let _ = url.set_password(Some("********"));
+                write!(f, "{url}")
+            }
+            _ => f.write_str(self.expose()),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+/// Secrets protection.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// Base64 of 32 random bytes; encrypts stored credentials. `sfdesk keygen` makes one.
+    pub encryption_key: Option<SecretString>,
+}
+
+/// Logging settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TelemetryConfig {
+    /// `pretty` for humans, `json` for log collectors.
+    pub log_format: LogFormat,
+    /// A `tracing` filter such as `info` or `sfdesk_server=debug,info`; `RUST_LOG` wins if set.
+    pub log_filter: String,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        Self {
+            log_format: LogFormat::Pretty,
+            log_filter: "info".to_owned(),
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable, one line per event.
+    Pretty,
+    /// One JSON object per event.
+    Json,
+}
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file given with `--config` does not exist.
+    #[error("config file {0} does not exist")]
+    MissingFile(String),
+    /// A key is unknown, has the wrong type or an invalid value (the message names the key).
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+    /// A value that this command needs is not set.
+    #[error("{key} is not set: {hint}")]
+    Missing {
+        /// Dotted name of the missing key.
+        key: &'static str,
+        /// How to provide it.
+        hint: &'static str,
+    },
+}
+
+impl Config {
+    /// Loads defaults, then `file` (if given), then the process environment.
+    ///
+    /// # Errors
+    /// [`ConfigError::MissingFile`] when `file` does not exist; [`ConfigError::Invalid`] naming
+    /// the offending key when a value has the wrong type or a key is unknown.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_from(file, Env::prefixed(ENV_PREFIX).split("__"))
+    }
+
+    /// Like [`Config::load`], with the environment layer supplied by the caller (tests).
+    ///
+    /// # Errors
+    /// As [`Config::load`].
+    pub fn load_from(file: Option<&Path>, env: Env) -> Result<Self, ConfigError> {
+        let mut figment = Figment::new();
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(ConfigError::MissingFile(path.display().to_string()));
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment
+            .merge(env)
+            .extract()
+            .map_err(|e| ConfigError::Invalid(describe_figment_error(&e)))
+    }
+
+    /// The encryption key, required by every command that touches stored credentials.
+    ///
+    /// # Errors
+    /// [`ConfigError::Missing`] when no key is configured.
+    pub fn encryption_key(&self) -> Result<&SecretString, ConfigError> {
+        self.security
+            .encryption_key
+            .as_ref()
+            .ok_or(ConfigError::Missing {
+                key: "security.encryption_key",
+                hint: "set it in the config file or SFDESK__SECURITY__ENCRYPTION_KEY \
+                       (`sfdesk keygen` prints a new one)",
+            })
+    }
+}
+
+/// One line per figment error, each naming the key (`database.url: invalid type …`).
+fn describe_figment_error(error: &figment::Error) -> String {
+    error
+        .clone()
+        .into_iter()
+        .map(|e| {
+            let key = e.path.join(".");
+            let message = e.kind.to_string();
+            let source = e
+                .metadata
+                .as_ref()
+                .map(|m| format!(" (from {})", m.name))
+                .unwrap_or_default();
+            if key.is_empty() {
+                format!("{message}{source}")
+            } else {
+                format!("{key}: {message}{source}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    fn load_in_jail(jail: &mut Jail, toml: Option<&str>) -> Result<Config, ConfigError> {
+        let file = toml.map(|text| {
+            jail.create_file("sfdesk.toml", text).expect("write config");
+            Path::new("sfdesk.toml")
+        });
+        Config::load(file)
+    }
+
+    #[test]
+    fn defaults_apply_without_file_or_env() {
+        Jail::expect_with(|jail| {
+            let config = load_in_jail(jail, None).expect("defaults load");
+            assert_eq!(config.database.url.expose(), "sqlite://sfdesk.db");
+            assert_eq!(config.server.listen.port(), 8080);
+            assert!(config.security.encryption_key.is_none());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn env_overrides_file() {
+        Jail::expect_with(|jail| {
+            jail.set_env("SFDESK__DATABASE__URL", "postgres://u:p@db/x");
+            let config = load_in_jail(
+                jail,
+                Some("[database]\nurl = \"sqlite://file.db\"\n[server]\nlisten = \"0.0.0.0:9000\"\n"),
+            )
+            .expect("loads");
+            assert_eq!(config.database.url.expose(), "postgres://u:p@db/x");
+            assert_eq!(config.server.listen.port(), 9000);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        Jail::expect_with(|jail| {
+            let err = load_in_jail(jail, Some("[database]\nurll = \"x\"\n")).expect_err("fails");
+            let text = err.to_string();
+            assert!(text.contains("database"), "{text}");
+            assert!(text.contains("urll"), "{text}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_value_names_the_key() {
+        Jail::expect_with(|jail| {
+            jail.set_env("SFDESK__SERVER__LISTEN", "not-an-address");
+            let err = load_in_jail(jail, None).expect_err("fails");
+            assert!(err.to_string().contains("server.listen"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn malformed_toml_fails() {
+        Jail::expect_with(|jail| {
+            let err = load_in_jail(jail, Some("[database\nurl=")).expect_err("fails");
+            assert!(matches!(err, ConfigError::Invalid(_)), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn missing_file_is_reported() {
+        let err = Config::load(Some(Path::new("/nonexistent/sfdesk.toml"))).expect_err("fails");
+        assert!(err.to_string().contains("/nonexistent/sfdesk.toml"));
+    }
+
+    #[test]
+    fn secrets_never_reach_debug_output() {
+        Jail::expect_with(|jail| {
+            jail.set_env("SFDESK__SECURITY__ENCRYPTION_KEY", "c2VjcmV0LWtleS1ieXRlcw==");
+            jail.set_env("SFDESK__DATABASE__URL", "postgres://app:hunter2@db:5432/sfdesk");
+            let config = load_in_jail(jail, None).expect("loads");
+            let debug = format!("{config:?}");
+            assert!(!debug.contains("hunter2"), "{debug}");
+            assert!(!debug.contains("c2VjcmV0LWtleS1ieXRlcw=="), "{debug}");
+            assert!(debug.contains("db:5432"), "host stays visible: {debug}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn missing_encryption_key_names_the_key() {
+        let err = Config::default().encryption_key().expect_err("no key");
+        assert!(err.to_string().contains("security.encryption_key"));
+    }
+}

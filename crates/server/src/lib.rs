@@ -1,0 +1,22 @@
+//! The sfdesk server: joins one Zoho Desk org to one Salesforce org per installation.
+//!
+//! Layout:
+//! - [`config`]: the one typed `Config` (defaults → TOML → `SFDESK__…` env).
+//! - [`telemetry`]: tracing subscriber and the Prometheus recorder.
+//! - [`crypto`]: authenticated encryption of secrets at rest.
+//! - [`store`]: the `Store` trait and its SQLite and PostgreSQL backends.
+//! - [`state`]: `AppState`, the context handlers share.
+//! - [`api`]: the router, error mapping, health and metrics endpoints.
+//! - [`web`]: the embedded widget pages and the demo's Desk-like host page.
+//! - [`server`]: binds, serves and shuts down gracefully.
+//! - [`demo`]: `sfdesk demo`, the whole product on one machine.
+
+pub mod api;
+pub mod config;
+pub mod crypto;
+pub mod demo;
+pub mod server;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,19 @@
+//! `AppState`: the one cloneable context every handler receives.
+
+use std::sync::Arc;
+
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::config::Config;
+use crate::store::Store;
+
+/// Shared, cheaply cloneable handles to configuration, storage and metrics.
+#[derive(Clone)]
+pub struct AppState {
+    /// The configuration the server started with.
+    pub config: Arc<Config>,
+    /// The storage backend chosen by the database URL.
+    pub store: Arc<dyn Store>,
+    /// Renders the Prometheus text exposition for `/metrics`.
+    pub metrics: PrometheusHandle,
+}

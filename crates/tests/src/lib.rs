@@ -1,0 +1,1 @@
+//! Integration and end-to-end tests for sfdesk live under `tests/`; this library is empty.

@@ -1,0 +1,2 @@
+//! The sfdesk sidebar widget.
+fn main() {}

@@ -1,0 +1,2 @@
+//! sfdesk's task runner.
+fn main() {}
