@@ -219,7 +219,7 @@ fn describe_figment_error(error: &figment::Error) -> String {
         .into_iter()
         .map(|e| {
             let key = e.path.join(".");
-            let message = e.kind.to_string();
+            let message = single_line(&e.kind.to_string());
             let source = e
                 .metadata
                 .as_ref()
@@ -233,6 +233,20 @@ fn describe_figment_error(error: &figment::Error) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// Folds a multi-line parser message (TOML errors quote the offending line and draw a caret
+/// under it) into one line: the quoted snippet is dropped, the prose kept.
+fn single_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|line| {
+            let snippet = line.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start();
+            !line.is_empty() && !snippet.starts_with('|')
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 #[cfg(test)]
@@ -300,6 +314,9 @@ mod tests {
         Jail::expect_with(|jail| {
             let err = load_in_jail(jail, Some("[database\nurl=")).expect_err("fails");
             assert!(matches!(err, ConfigError::Invalid(_)), "{err}");
+            let text = err.to_string();
+            assert_eq!(text.lines().count(), 1, "{text}");
+            assert!(text.contains("line 1"), "{text}");
             Ok(())
         });
     }

@@ -32,11 +32,11 @@ pub enum AppError {
 impl AppError {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
-            Self::NotFound(_) | Self::Store(StoreError::NotFound) => {
+            Self::NotFound(_) | Self::Store(StoreError::NotFound { .. }) => {
                 (StatusCode::NOT_FOUND, "not_found")
             }
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            Self::Store(StoreError::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
+            Self::Store(StoreError::Conflict { .. }) => (StatusCode::CONFLICT, "conflict"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
