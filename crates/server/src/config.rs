@@ -185,7 +185,7 @@ impl Config {
     pub fn load_from(file: Option<&Path>, env: Env) -> Result<Self, ConfigError> {
         let mut figment = Figment::new();
         if let Some(path) = file {
-            if !path.is_file() {
+            if !path.exists() {
                 return Err(ConfigError::MissingFile(path.display().to_string()));
             }
             figment = figment.merge(Toml::file_exact(path));
