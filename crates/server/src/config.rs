@@ -250,6 +250,8 @@ fn single_line(message: &str) -> String {
 }
 
 #[cfg(test)]
+// `figment::Jail` closures return figment's own (large) error type.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
     use figment::Jail;

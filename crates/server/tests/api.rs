@@ -19,7 +19,7 @@ struct TestApp {
 
 impl TestApp {
     async fn spawn_sqlite() -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("api.db").display());
         let mut app = Self::spawn(&url).await;
         app._dir = Some(dir);
@@ -33,8 +33,8 @@ impl TestApp {
         let state = server::open_state(config).await.expect("state opens");
         let listener = server::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
-            .unwrap();
-        let addr = listener.local_addr().unwrap();
+            .expect("port 0 binds");
+        let addr = listener.local_addr().expect("bound address");
         let app = api::router(state, Mode::Production);
         tokio::spawn(server::serve(listener, app, std::future::pending()));
         Self {
