@@ -26,7 +26,7 @@ enum Command {
     /// Serve the API, the widget pages and the sync jobs.
     ///
     /// Configuration comes from built-in defaults, then the TOML file given with --config, then
-    /// environment variables named SFDESK__<SECTION>__<KEY> (e.g. SFDESK__DATABASE__URL,
+    /// environment variables named SFDESK__SECTION__KEY (e.g. SFDESK__DATABASE__URL,
     /// SFDESK__SECURITY__ENCRYPTION_KEY). Pending database migrations are applied at start.
     Serve {
         /// TOML configuration file.

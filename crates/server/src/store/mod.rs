@@ -2,8 +2,12 @@
 //!
 //! Layout:
 //! - [`model`]: the domain types stored and returned (installations, links, jobs, …).
-//! - [`sqlite`]: [`SqliteStore`], the embedded single-instance backend (the default).
-//! - [`postgres`]: [`PgStore`], for several server replicas sharing one database.
+//! - `sql` (private): [`SqlStore`], the one implementation of [`Store`], generic over the backend:
+//!   every statement both dialects accept, every bind, and the error mapping.
+//! - [`sqlite`]: [`SqliteStore`] (`SqlStore<Sqlite>`), the embedded single-instance backend (the
+//!   default): opening the file, its migrations, its job-claim statement.
+//! - [`postgres`]: [`PgStore`] (`SqlStore<Postgres>`), for several server replicas sharing one
+//!   database: connecting, its migrations, its job-claim statement.
 //! - [`conformance`]: the one behaviour suite both backends must pass
 //!   (run by `tests/store_backends.rs`).
 //! - `rows` (private): `FromRow` structs shared by both backends and their decoding.
@@ -28,6 +32,7 @@ pub mod conformance;
 pub mod model;
 pub mod postgres;
 mod rows;
+mod sql;
 pub mod sqlite;
 
 use std::sync::Arc;
@@ -40,6 +45,7 @@ use crate::crypto::{Cipher, CryptoError};
 
 pub use model::*;
 pub use postgres::PgStore;
+pub use sql::SqlStore;
 pub use sqlite::SqliteStore;
 
 /// How far back the admin's sync history reaches (product spec: "the last 7 days").
@@ -542,28 +548,6 @@ fn url_scheme(url: &str) -> &str {
 /// Associated data binding a credential's ciphertext to its row.
 fn credential_aad(id: InstallationId, kind: CredentialKind) -> Vec<u8> {
     format!("sfdesk/credential/v1/{id}/{kind}").into_bytes()
-}
-
-/// Maps a database error, turning unique violations into [`StoreError::Conflict`] and foreign-key
-/// violations into [`StoreError::NotFound`] of `referenced` (the parent row that was missing).
-fn db_error(referenced: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
-    move |e| match e.as_database_error().map(|d| d.kind()) {
-        Some(sqlx::error::ErrorKind::UniqueViolation) => StoreError::Conflict {
-            constraint: e
-                .as_database_error()
-                .and_then(|d| d.constraint())
-                .map(str::to_owned),
-        },
-        Some(sqlx::error::ErrorKind::ForeignKeyViolation) => {
-            StoreError::NotFound { what: referenced }
-        }
-        _ => StoreError::Database(e),
-    }
-}
-
-/// [`db_error`] for statements whose only parent row is the installation.
-fn db_err(e: sqlx::Error) -> StoreError {
-    db_error("installation")(e)
 }
 
 #[cfg(test)]
