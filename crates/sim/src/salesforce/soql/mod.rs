@@ -169,3 +169,98 @@ pub fn execute(
         }
     })
 }
+
+/// The outcome of [`select_ids`]: either a finished result (`COUNT()` and aggregates, which
+/// never page) or the ids of the selected rows, in result order, to render page by page with
+/// [`render_ids`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Selection {
+    /// A result that fits one answer.
+    Complete(QueryResult),
+    /// The ids of every selected row, in order (`totalSize` = their count).
+    Rows {
+        /// Canonical name of the queried object.
+        object: String,
+        /// The row ids as stored.
+        ids: Vec<String>,
+    },
+}
+
+/// Parses, checks and runs `soql` like [`execute`], but renders nothing for row queries: it
+/// returns the selected ids so a pager can keep them per query locator and render each batch
+/// with [`render_ids`] (the HTTP layer's `nextRecordsUrl` paging without re-running the query).
+///
+/// # Errors
+///
+/// As [`execute`].
+pub fn select_ids(
+    dataset: &dyn Dataset,
+    soql: &str,
+    options: &QueryOptions,
+) -> Result<Selection, SoqlError> {
+    let query = parser::parse(soql)?;
+    let planner = Planner {
+        dataset,
+        query: soql,
+        query_all: options.query_all,
+        api_version: &options.api_version,
+        today: options.now.date_naive(),
+    };
+    let plan = planner.plan(&query)?;
+    match &plan.output {
+        Output::Rows(_) => {
+            let ids = eval::select(dataset, &plan.source)
+                .into_iter()
+                .map(|row| {
+                    row.get("Id")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
+                })
+                .collect();
+            Ok(Selection::Rows {
+                object: plan.source.object.name.clone(),
+                ids,
+            })
+        }
+        Output::Count | Output::Aggregate(_) => {
+            execute(dataset, soql, options).map(Selection::Complete)
+        }
+    }
+}
+
+/// Renders the rows with the given ids (from [`select_ids`] for the same `soql`) in the REST
+/// shape, child subqueries and parent paths included. Ids whose row no longer exists are skipped.
+///
+/// # Errors
+///
+/// As [`execute`] (the query is re-checked, which is cheap next to rendering).
+pub fn render_ids(
+    dataset: &dyn Dataset,
+    soql: &str,
+    options: &QueryOptions,
+    ids: &[String],
+) -> Result<Vec<Value>, SoqlError> {
+    let query = parser::parse(soql)?;
+    let planner = Planner {
+        dataset,
+        query: soql,
+        query_all: options.query_all,
+        api_version: &options.api_version,
+        today: options.now.date_naive(),
+    };
+    let plan = planner.plan(&query)?;
+    let Output::Rows(nodes) = &plan.output else {
+        return Ok(Vec::new());
+    };
+    let object = &plan.source.object.name;
+    let rows: Vec<&Record> = ids
+        .iter()
+        .filter_map(|id| dataset.get(object, id))
+        .collect();
+    let renderer = Renderer {
+        dataset,
+        api_version: &options.api_version,
+    };
+    Ok(renderer.rows(object, &rows, nodes))
+}
