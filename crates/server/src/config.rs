@@ -242,7 +242,9 @@ fn single_line(message: &str) -> String {
         .lines()
         .map(str::trim)
         .filter(|line| {
-            let snippet = line.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start();
+            let snippet = line
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .trim_start();
             !line.is_empty() && !snippet.starts_with('|')
         })
         .collect::<Vec<_>>()
@@ -281,7 +283,9 @@ mod tests {
             jail.set_env("SFDESK__DATABASE__URL", "postgres://u:p@db/x");
             let config = load_in_jail(
                 jail,
-                Some("[database]\nurl = \"sqlite://file.db\"\n[server]\nlisten = \"0.0.0.0:9000\"\n"),
+                Some(
+                    "[database]\nurl = \"sqlite://file.db\"\n[server]\nlisten = \"0.0.0.0:9000\"\n",
+                ),
             )
             .expect("loads");
             assert_eq!(config.database.url.expose(), "postgres://u:p@db/x");
@@ -332,8 +336,14 @@ mod tests {
     #[test]
     fn secrets_never_reach_debug_output() {
         Jail::expect_with(|jail| {
-            jail.set_env("SFDESK__SECURITY__ENCRYPTION_KEY", "c2VjcmV0LWtleS1ieXRlcw==");
-            jail.set_env("SFDESK__DATABASE__URL", "postgres://app:hunter2@db:5432/sfdesk");
+            jail.set_env(
+                "SFDESK__SECURITY__ENCRYPTION_KEY",
+                "c2VjcmV0LWtleS1ieXRlcw==",
+            );
+            jail.set_env(
+                "SFDESK__DATABASE__URL",
+                "postgres://app:hunter2@db:5432/sfdesk",
+            );
             let config = load_in_jail(jail, None).expect("loads");
             let debug = format!("{config:?}");
             assert!(!debug.contains("hunter2"), "{debug}");

@@ -41,7 +41,10 @@ impl RunningDemo {
     ///
     /// # Errors
     /// I/O errors of the listener.
-    pub async fn run_until(mut self, stop: impl std::future::Future<Output = ()>) -> std::io::Result<()> {
+    pub async fn run_until(
+        mut self,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> std::io::Result<()> {
         stop.await;
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
@@ -75,11 +78,9 @@ pub async fn start(port: u16) -> Result<RunningDemo, DemoError> {
         addr: SocketAddr::from(([127, 0, 0, 1], port)),
         source,
     })?;
-    let url = Url::parse(&format!("http://{addr}/")).map_err(|e| {
-        StartError::Bind {
-            addr,
-            source: std::io::Error::other(e),
-        }
+    let url = Url::parse(&format!("http://{addr}/")).map_err(|e| StartError::Bind {
+        addr,
+        source: std::io::Error::other(e),
     })?;
 
     let mut config = Config::default();

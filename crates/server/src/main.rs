@@ -91,7 +91,10 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Demo { port } => {
             telemetry::init(&Config::default().telemetry);
             let running = demo::start(port).await?;
-            println!("sfdesk demo running: open {} (Ctrl-C stops it)", running.url);
+            println!(
+                "sfdesk demo running: open {} (Ctrl-C stops it)",
+                running.url
+            );
             running.run_until(server::shutdown_signal()).await?;
         }
         Command::Keygen => println!("{}", Cipher::generate_base64_key().expose_secret()),

@@ -162,7 +162,11 @@ async fn readyz_reports_an_unreachable_database() {
     assert_eq!(response.status(), 503);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["database"], false);
-    assert_eq!(app.get("/healthz").await.status(), 200, "alive even when not ready");
+    assert_eq!(
+        app.get("/healthz").await.status(),
+        200,
+        "alive even when not ready"
+    );
 }
 
 fn uuid_simple() -> String {

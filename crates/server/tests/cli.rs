@@ -34,8 +34,15 @@ fn stderr(output: &Output) -> String {
 /// Asserts a failed run: non-zero exit, exactly one stderr line containing every `needle`.
 fn assert_fails_with(output: &Output, needles: &[&str]) {
     let text = stderr(output);
-    assert!(!output.status.success(), "expected failure, got success: {text}");
-    assert_eq!(text.trim_end().lines().count(), 1, "one line expected: {text:?}");
+    assert!(
+        !output.status.success(),
+        "expected failure, got success: {text}"
+    );
+    assert_eq!(
+        text.trim_end().lines().count(),
+        1,
+        "one line expected: {text:?}"
+    );
     for needle in needles {
         assert!(text.contains(needle), "stderr lacks {needle:?}: {text}");
     }
@@ -61,7 +68,11 @@ fn malformed_config_file_fails_and_creates_nothing() {
 fn unknown_config_key_is_named() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("c.toml"), "[server]\nlisten_on = \"1\"\n").unwrap();
-    let output = run(dir.path(), &["serve", "-c", "c.toml"], &[("SFDESK__SECURITY__ENCRYPTION_KEY", KEY)]);
+    let output = run(
+        dir.path(),
+        &["serve", "-c", "c.toml"],
+        &[("SFDESK__SECURITY__ENCRYPTION_KEY", KEY)],
+    );
     assert_fails_with(&output, &["server", "listen_on"]);
 }
 
@@ -76,7 +87,11 @@ fn missing_encryption_key_fails_and_creates_nothing() {
 #[test]
 fn malformed_encryption_key_fails() {
     let dir = tempfile::tempdir().unwrap();
-    let output = run(dir.path(), &["serve"], &[("SFDESK__SECURITY__ENCRYPTION_KEY", "short")]);
+    let output = run(
+        dir.path(),
+        &["serve"],
+        &[("SFDESK__SECURITY__ENCRYPTION_KEY", "short")],
+    );
     assert_fails_with(&output, &["encryption_key"]);
     assert!(entries(dir.path()).is_empty());
 }
@@ -105,7 +120,10 @@ fn unreachable_database_fails_without_leaking_the_password() {
         &["serve"],
         &[
             ("SFDESK__SECURITY__ENCRYPTION_KEY", KEY),
-            ("SFDESK__DATABASE__URL", "postgres://app:hunter2@127.0.0.1:1/test"),
+            (
+                "SFDESK__DATABASE__URL",
+                "postgres://app:hunter2@127.0.0.1:1/test",
+            ),
             ("SFDESK__SERVER__LISTEN", "127.0.0.1:0"),
         ],
     );
@@ -242,5 +260,8 @@ async fn demo_prints_the_url_to_open() {
     let page = reqwest::get(url).await.expect("GET host page");
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains("sfdesk-frame"), "host page embeds the widget frame");
+    assert!(
+        html.contains("sfdesk-frame"),
+        "host page embeds the widget frame"
+    );
 }

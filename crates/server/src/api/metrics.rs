@@ -32,7 +32,10 @@ pub(crate) async fn record(request: Request, next: Next) -> Response {
 /// `GET /metrics`: Prometheus text exposition.
 pub(crate) async fn render(State(state): State<AppState>) -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         state.metrics.render(),
     )
 }

@@ -54,10 +54,7 @@ pub fn router(state: AppState, mode: Mode) -> Router {
         .fallback(not_found)
         .layer(
             ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(
-                    request_id::HEADER,
-                    MakeRequestUuid,
-                ))
+                .layer(SetRequestIdLayer::new(request_id::HEADER, MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(request_span))
                 .layer(PropagateRequestIdLayer::new(request_id::HEADER))
                 .layer(middleware::from_fn(request_id::scope))
