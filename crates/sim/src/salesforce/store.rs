@@ -1,5 +1,5 @@
 //! [`Store`]: the simulated org's records, queried by the SOQL engine through
-//! [`Dataset`](super::soql::Dataset).
+//! [`Dataset`].
 //!
 //! One table per object, rows indexed by id key (first 15 characters). Soft-deleted rows stay in
 //! their table with `IsDeleted = true` (the recycle bin); a deletion time is kept per row for
