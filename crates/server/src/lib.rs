@@ -10,12 +10,16 @@
 //! - [`web`]: the embedded widget pages and the demo's Desk-like host page.
 //! - [`server`]: binds, serves and shuts down gracefully.
 //! - [`demo`]: `sfdesk demo`, the whole product on one machine.
+//! - [`simulators`]: `sfdesk sim`, the Salesforce and Desk simulators standalone.
+//! - [`bench`]: `sfdesk bench …`, benchmarks printing measured/target ratios.
 
 pub mod api;
+pub mod bench;
 pub mod config;
 pub mod crypto;
 pub mod demo;
 pub mod server;
+pub mod simulators;
 pub mod state;
 pub mod store;
 pub mod telemetry;

@@ -4,13 +4,14 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use secrecy::ExposeSecret;
 use sfdesk_server::api::{self, Mode};
 use sfdesk_server::config::Config;
 use sfdesk_server::crypto::Cipher;
-use sfdesk_server::{demo, server, telemetry};
+use sfdesk_server::{bench, demo, server, simulators, telemetry};
 
 /// sfdesk joins Zoho Desk and Salesforce: two-way contact and account sync, and the requester's
 /// Salesforce profile beside every Desk ticket.
@@ -48,6 +49,51 @@ enum Command {
     },
     /// Print a new random encryption key for `security.encryption_key`.
     Keygen,
+    /// Run the Salesforce and Zoho Desk simulators standalone. Prints one JSON line with their
+    /// base URLs and ready-to-use credentials, then serves until stopped (Ctrl-C).
+    Sim {
+        /// Salesforce simulator port on 127.0.0.1 (0 picks a free one).
+        #[arg(long, default_value_t = 0)]
+        salesforce_port: u16,
+        /// Desk simulator port on 127.0.0.1 (0 picks a free one).
+        #[arg(long, default_value_t = 0)]
+        desk_port: u16,
+        /// Seed of the deterministic data generator (same seed, same data).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Contacts on each side.
+        #[arg(long, default_value_t = 200)]
+        contacts: usize,
+        /// Accounts on each side.
+        #[arg(long, default_value_t = 40)]
+        accounts: usize,
+        /// Contacts that are the same people on both sides (default: half of --contacts).
+        #[arg(long)]
+        overlap: Option<usize>,
+        /// Latency added to every simulator call, in milliseconds.
+        #[arg(long, default_value_t = 0)]
+        latency_ms: u64,
+    },
+    /// Benchmarks that print measured values and their ratio to the targets.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Simulator speed and memory: 2,000-record query batches, 200-record collection writes,
+    /// resident memory with a large org loaded. Run on a release build.
+    Sim {
+        /// Contacts in the simulated org.
+        #[arg(long, default_value_t = 1_000_000)]
+        contacts: usize,
+        /// Query batches and collection writes to measure (each).
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -98,6 +144,42 @@ async fn run(command: Command) -> anyhow::Result<()> {
             running.run_until(server::shutdown_signal()).await?;
         }
         Command::Keygen => println!("{}", Cipher::generate_base64_key().expose_secret()),
+        Command::Sim {
+            salesforce_port,
+            desk_port,
+            seed,
+            contacts,
+            accounts,
+            overlap,
+            latency_ms,
+        } => {
+            let options = simulators::SimOptions {
+                salesforce_port,
+                desk_port,
+                seed,
+                contacts,
+                accounts,
+                overlap: overlap.unwrap_or(contacts / 2).min(contacts),
+                latency: Duration::from_millis(latency_ms),
+            };
+            let running = simulators::start(&options).await?;
+            println!("{}", serde_json::to_string(&running.credentials())?);
+            server::shutdown_signal().await;
+        }
+        Command::Bench(BenchCommand::Sim {
+            contacts,
+            rounds,
+            json,
+        }) => {
+            let report = bench::sim::run(bench::sim::SimBenchOptions { contacts, rounds }).await?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                for line in report.lines() {
+                    println!("{line}");
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -265,3 +265,135 @@ async fn demo_prints_the_url_to_open() {
         "host page embeds the widget frame"
     );
 }
+
+/// Reads the first stdout line of a spawned `sfdesk` as JSON.
+fn first_json_line(child: &mut Child) -> serde_json::Value {
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("read stdout");
+    serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line:?}"))
+}
+
+#[tokio::test]
+async fn sim_prints_working_credentials_for_both_simulators() {
+    let dir = tempfile::tempdir().unwrap();
+    let child = sfdesk(
+        dir.path(),
+        &["sim", "--contacts", "30", "--accounts", "6", "--seed", "7"],
+        &[],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null())
+    .spawn()
+    .expect("spawn");
+    let mut sims = Server(child);
+    let info = first_json_line(&mut sims.0);
+    let http = reqwest::Client::new();
+
+    let sf = &info["salesforce"];
+    for key in [
+        "instance_url",
+        "access_token",
+        "client_id",
+        "client_secret",
+        "api_version",
+    ] {
+        assert!(
+            sf[key].as_str().is_some_and(|v| !v.is_empty()),
+            "salesforce.{key}: {info}"
+        );
+    }
+    let count: serde_json::Value = http
+        .get(format!(
+            "{}services/data/v{}/query",
+            sf["instance_url"].as_str().unwrap(),
+            sf["api_version"].as_str().unwrap()
+        ))
+        .query(&[("q", "SELECT COUNT() FROM Contact")])
+        .bearer_auth(sf["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(count["totalSize"], 30, "{count}");
+
+    let desk = &info["desk"];
+    for key in [
+        "api_url",
+        "accounts_url",
+        "org_id",
+        "access_token",
+        "client_id",
+        "client_secret",
+    ] {
+        assert!(
+            desk[key].as_str().is_some_and(|v| !v.is_empty()),
+            "desk.{key}: {info}"
+        );
+    }
+    let count: serde_json::Value = http
+        .get(format!(
+            "{}api/v1/contacts/count",
+            desk["api_url"].as_str().unwrap()
+        ))
+        .header("orgId", desk["org_id"].as_str().unwrap())
+        .header(
+            "Authorization",
+            format!("Zoho-oauthtoken {}", desk["access_token"].as_str().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(count["count"], "30", "{count}");
+}
+
+#[test]
+fn sim_refuses_a_taken_port() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(dir.path(), &["sim", "--desk-port", &port], &[]);
+    assert_fails_with(&output, &["Desk simulator", &port, "in use"]);
+}
+
+#[test]
+fn bench_sim_reports_every_measure_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(
+        dir.path(),
+        &[
+            "bench",
+            "sim",
+            "--contacts",
+            "5000",
+            "--rounds",
+            "2",
+            "--json",
+        ],
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("one JSON object");
+    for key in [
+        "query_batch_ms",
+        "collection_write_ms",
+        "records_per_s",
+        "rss_mb_1m",
+        "query_batch_ratio",
+        "rss_ratio",
+    ] {
+        let value = report[key]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{key}: {report}"));
+        assert!(value > 0.0, "{key} = {value}");
+    }
+    assert_eq!(report["contacts"], 5000);
+}

@@ -23,15 +23,16 @@ pub struct ServedRouter {
 /// # Errors
 /// Binding or reading the local address failed.
 pub async fn serve(router: Router) -> io::Result<ServedRouter> {
-    serve_listener(bind_local().await?, router)
+    serve_listener(bind_local(0).await?, router)
 }
 
-/// Binds `127.0.0.1:0`; use with [`serve_listener`] when the router needs its own address first.
+/// Binds `127.0.0.1:<port>` (`0` picks a free port); use with [`serve_listener`] when the router
+/// needs its own address first.
 ///
 /// # Errors
 /// Binding failed.
-pub async fn bind_local() -> io::Result<TcpListener> {
-    TcpListener::bind(("127.0.0.1", 0)).await
+pub async fn bind_local(port: u16) -> io::Result<TcpListener> {
+    TcpListener::bind(("127.0.0.1", port)).await
 }
 
 /// Serves `router` on an already bound `listener` in a background task of the current runtime.

@@ -188,6 +188,8 @@ impl Default for DeskSwitches {
 /// How to build a simulator.
 #[derive(Clone, Debug)]
 pub struct DeskSimOptions {
+    /// Port on 127.0.0.1 to listen on; `0` (the default) picks a free one.
+    pub port: u16,
     /// Seed data.
     pub seed: DeskSeed,
     /// Edition (credits, concurrency, webhook quota).
@@ -223,6 +225,7 @@ pub struct DeskSimOptions {
 impl Default for DeskSimOptions {
     fn default() -> Self {
         Self {
+            port: 0,
             seed: DeskSeed::default(),
             edition: Edition::default(),
             daily_credits: None,
@@ -247,12 +250,12 @@ impl Default for DeskSimOptions {
 pub struct DeskSim;
 
 impl DeskSim {
-    /// Seeds the data and starts serving on `127.0.0.1:0`.
+    /// Seeds the data and starts serving on `127.0.0.1:<options.port>`.
     ///
     /// # Errors
     /// Binding the listener failed, or the shipped JWT key did not load.
     pub async fn spawn(options: DeskSimOptions) -> io::Result<DeskSimHandle> {
-        let listener = bind_local().await?;
+        let listener = bind_local(options.port).await?;
         let addr = listener.local_addr()?;
         let base_url = Url::parse(&format!("http://{addr}/")).map_err(io::Error::other)?;
         let signer = jwt::JwtSigner::load().map_err(io::Error::other)?;

@@ -69,6 +69,8 @@ impl Default for SalesforceSwitches {
 /// How to build a simulator.
 #[derive(Clone, Debug)]
 pub struct SalesforceSimOptions {
+    /// Port on 127.0.0.1 to listen on; `0` (the default) picks a free one.
+    pub port: u16,
     /// Seed data.
     pub seed: SalesforceSeed,
     /// The clock; default a running clock starting at the real current time.
@@ -109,6 +111,7 @@ pub struct SalesforceSimOptions {
 impl Default for SalesforceSimOptions {
     fn default() -> Self {
         Self {
+            port: 0,
             seed: SalesforceSeed::default(),
             clock: None,
             api_version: "66.0".to_owned(),
@@ -251,12 +254,12 @@ pub fn org_schemas() -> Vec<super::schema::ObjectSchema> {
 pub struct SalesforceSim;
 
 impl SalesforceSim {
-    /// Seeds the org and starts serving on `127.0.0.1:0`.
+    /// Seeds the org and starts serving on `127.0.0.1:<options.port>`.
     ///
     /// # Errors
     /// Binding the listener failed.
     pub async fn spawn(options: SalesforceSimOptions) -> io::Result<SalesforceSimHandle> {
-        let listener = bind_local().await?;
+        let listener = bind_local(options.port).await?;
         let addr = listener.local_addr()?;
         let instance = format!("http://{addr}");
         let clock = options.clock.clone().unwrap_or_default();

@@ -1,0 +1,11 @@
+//! `sfdesk bench …`: benchmarks that print measured values next to their targets as ratios.
+//!
+//! Speed and memory targets are checked here, by a person or a scheduled job reading the ratios,
+//! never by timed tests (the build machines are shared and noisy). Run them on a release build
+//! (`cargo xtask dist`, then `target/release/sfdesk bench …`): debug builds are many times slower.
+//!
+//! - [`sim`]: the simulators' own speed and memory (`sfdesk bench sim`).
+//! - [`stats`]: sample summaries and process memory readings shared by the benchmarks.
+
+pub mod sim;
+pub mod stats;
