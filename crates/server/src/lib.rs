@@ -5,6 +5,7 @@
 //! - [`telemetry`]: tracing subscriber and the Prometheus recorder.
 //! - [`crypto`]: authenticated encryption of secrets at rest.
 //! - [`store`]: the `Store` trait and its SQLite and PostgreSQL backends.
+//! - [`remote`]: what every call to Salesforce or Desk shares: HTTP client, retry, API budget.
 //! - [`state`]: `AppState`, the context handlers share.
 //! - [`api`]: the router, error mapping, health and metrics endpoints.
 //! - [`web`]: the embedded widget pages and the demo's Desk-like host page.
@@ -18,6 +19,7 @@ pub mod bench;
 pub mod config;
 pub mod crypto;
 pub mod demo;
+pub mod remote;
 pub mod server;
 pub mod simulators;
 pub mod state;
