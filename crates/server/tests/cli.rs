@@ -276,6 +276,27 @@ fn first_json_line(child: &mut Child) -> serde_json::Value {
     serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line:?}"))
 }
 
+/// Asserts each of `keys` is a non-empty string in `section`.
+fn assert_non_empty(section: &serde_json::Value, keys: &[&str]) {
+    for key in keys {
+        assert!(
+            section[key].as_str().is_some_and(|v| !v.is_empty()),
+            "{key} missing or empty in {section}"
+        );
+    }
+}
+
+/// Sends `request` and decodes its JSON answer.
+async fn json_of(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request
+        .send()
+        .await
+        .expect("request sent")
+        .json()
+        .await
+        .expect("JSON answer")
+}
+
 #[tokio::test]
 async fn sim_prints_working_credentials_for_both_simulators() {
     let dir = tempfile::tempdir().unwrap();
@@ -293,50 +314,42 @@ async fn sim_prints_working_credentials_for_both_simulators() {
     let http = reqwest::Client::new();
 
     let sf = &info["salesforce"];
-    for key in [
-        "instance_url",
-        "access_token",
-        "client_id",
-        "client_secret",
-        "api_version",
-    ] {
-        assert!(
-            sf[key].as_str().is_some_and(|v| !v.is_empty()),
-            "salesforce.{key}: {info}"
-        );
-    }
-    let count: serde_json::Value = http
-        .get(format!(
+    assert_non_empty(
+        sf,
+        &[
+            "instance_url",
+            "access_token",
+            "client_id",
+            "client_secret",
+            "api_version",
+        ],
+    );
+    let count = json_of(
+        http.get(format!(
             "{}services/data/v{}/query",
             sf["instance_url"].as_str().unwrap(),
             sf["api_version"].as_str().unwrap()
         ))
         .query(&[("q", "SELECT COUNT() FROM Contact")])
-        .bearer_auth(sf["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .bearer_auth(sf["access_token"].as_str().unwrap()),
+    )
+    .await;
     assert_eq!(count["totalSize"], 30, "{count}");
 
     let desk = &info["desk"];
-    for key in [
-        "api_url",
-        "accounts_url",
-        "org_id",
-        "access_token",
-        "client_id",
-        "client_secret",
-    ] {
-        assert!(
-            desk[key].as_str().is_some_and(|v| !v.is_empty()),
-            "desk.{key}: {info}"
-        );
-    }
-    let count: serde_json::Value = http
-        .get(format!(
+    assert_non_empty(
+        desk,
+        &[
+            "api_url",
+            "accounts_url",
+            "org_id",
+            "access_token",
+            "client_id",
+            "client_secret",
+        ],
+    );
+    let count = json_of(
+        http.get(format!(
             "{}api/v1/contacts/count",
             desk["api_url"].as_str().unwrap()
         ))
@@ -344,13 +357,9 @@ async fn sim_prints_working_credentials_for_both_simulators() {
         .header(
             "Authorization",
             format!("Zoho-oauthtoken {}", desk["access_token"].as_str().unwrap()),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        ),
+    )
+    .await;
     assert_eq!(count["count"], "30", "{count}");
 }
 
