@@ -12,7 +12,7 @@ use desk_support::*;
 use serde_json::{Value, json};
 use sfdesk_sim::desk::error::INVALID_DATA_MESSAGE;
 use sfdesk_sim::desk::model::slim_keys;
-use sfdesk_sim::desk::{DeskSeed, DeskSimOptions, Module};
+use sfdesk_sim::desk::{DeskSeed, Module};
 
 #[expect(clippy::unwrap_used, reason = "test helper")]
 fn query_of(location: &str) -> HashMap<String, String> {
@@ -91,13 +91,7 @@ async fn oauth_code_flow_refresh_revoke_and_expiry() {
         json!({"error": "invalid_code"})
     );
 
-    let (status, me) = json(
-        req(&sim, Method::GET, "myinfo", &access)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, me) = send(req(&sim, Method::GET, "myinfo", &access)).await;
     assert_eq!(status, 200);
     assert_eq!(me["emailId"], "torrey.emard@zylker.example");
 
@@ -115,29 +109,20 @@ async fn oauth_code_flow_refresh_revoke_and_expiry() {
 
     // One simulated hour later the access token is dead.
     sim.advance_clock(Duration::from_secs(3601));
-    let (status, body) = json(
-        req(&sim, Method::GET, "myinfo", &access)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = send(req(&sim, Method::GET, "myinfo", &access)).await;
     assert_eq!(status, 401);
     assert_eq!(
         body,
         json!({"errorCode": "INVALID_OAUTH", "message": "The OAuth Token you provided is invalid."})
     );
 
-    let refreshed = token_call(
-        &sim,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", &refresh),
-            ("client_id", &id),
-            ("client_secret", &secret),
-        ],
-    )
-    .await;
+    let renewal = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh.as_str()),
+        ("client_id", &id),
+        ("client_secret", &secret),
+    ];
+    let refreshed = token_call(&sim, &renewal).await;
     assert!(refreshed.get("refresh_token").is_none(), "{refreshed}");
     let access2 = refreshed["access_token"].as_str().unwrap().to_owned();
     assert_eq!(
@@ -157,16 +142,7 @@ async fn oauth_code_flow_refresh_revoke_and_expiry() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let again = token_call(
-        &sim,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", &refresh),
-            ("client_id", &id),
-            ("client_secret", &secret),
-        ],
-    )
-    .await;
+    let again = token_call(&sim, &renewal).await;
     assert_eq!(again, json!({"error": "invalid_code"}));
     assert_eq!(
         req(&sim, Method::GET, "myinfo", &access2)
@@ -186,12 +162,12 @@ async fn per_agent_tokens_answer_myinfo_as_that_agent() {
     let mut kinds = Vec::new();
     for agent in &agents {
         let token = sim.token_for(&agent.email).unwrap();
-        let (status, me) = json(
-            req(&sim, Method::GET, "myinfo?include=role,profile", &token)
-                .send()
-                .await
-                .unwrap(),
-        )
+        let (status, me) = send(req(
+            &sim,
+            Method::GET,
+            "myinfo?include=role,profile",
+            &token,
+        ))
         .await;
         assert_eq!(status, 200);
         assert_eq!(me["id"], agent.id.as_str());
@@ -218,13 +194,10 @@ async fn per_agent_tokens_answer_myinfo_as_that_agent() {
 #[tokio::test]
 async fn auth_errors_have_the_documented_bodies() {
     let sim = sim().await;
-    let (status, body) = json(
+    let (status, body) = send(
         client()
             .get(url(&sim, "contacts"))
-            .header("orgId", &sim.org_id)
-            .send()
-            .await
-            .unwrap(),
+            .header("orgId", &sim.org_id),
     )
     .await;
     assert_eq!(status, 401);
@@ -233,17 +206,14 @@ async fn auth_errors_have_the_documented_bodies() {
         json!({"errorCode": "UNAUTHORIZED", "message": "You are not authenticated to perform this operation."})
     );
 
-    let (status, body) = json(
+    let (status, body) = send(
         client()
             .get(url(&sim, "contacts"))
             .header(
                 "Authorization",
                 format!("Zoho-oauthtoken {}", sim.access_token),
             )
-            .header("orgId", "999")
-            .send()
-            .await
-            .unwrap(),
+            .header("orgId", "999"),
     )
     .await;
     assert_eq!(
@@ -251,13 +221,7 @@ async fn auth_errors_have_the_documented_bodies() {
         (401, Some("OAUTH_ORG_MISMATCH"))
     );
 
-    let (status, body) = json(
-        req(&sim, Method::GET, "contacts", "1000.nope.nope")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = send(req(&sim, Method::GET, "contacts", "1000.nope.nope")).await;
     assert_eq!(
         (status, body["errorCode"].as_str()),
         (401, Some("INVALID_OAUTH"))
@@ -266,26 +230,17 @@ async fn auth_errors_have_the_documented_bodies() {
     let tickets_only = sim
         .token_with_scopes(&sim.admin_agent_id, &["Desk.tickets.READ"])
         .unwrap();
-    let (status, body) = json(
-        req(&sim, Method::GET, "contacts", &tickets_only)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = send(req(&sim, Method::GET, "contacts", &tickets_only)).await;
     assert_eq!(
         (status, body["errorCode"].as_str()),
         (401, Some("SCOPE_MISMATCH"))
     );
 
     // /organizations needs no orgId; Bearer is accepted (switch, default on).
-    let (status, body) = json(
+    let (status, body) = send(
         client()
             .get(url(&sim, "organizations"))
-            .bearer_auth(&sim.access_token)
-            .send()
-            .await
-            .unwrap(),
+            .bearer_auth(&sim.access_token),
     )
     .await;
     assert_eq!(status, 200);
@@ -300,13 +255,10 @@ async fn auth_errors_have_the_documented_bodies() {
 
 #[tokio::test]
 async fn list_pages_are_one_based_slim_and_end_with_204() {
-    let sim = sim_with(DeskSimOptions {
-        seed: DeskSeed {
-            contacts: 25,
-            accounts: 7,
-            ..DeskSeed::default()
-        },
-        ..DeskSimOptions::default()
+    let sim = sim_seeded(DeskSeed {
+        contacts: 25,
+        accounts: 7,
+        ..DeskSeed::default()
     })
     .await;
     let mut seen = Vec::new();
@@ -389,11 +341,7 @@ async fn list_pages_are_one_based_slim_and_end_with_204() {
 
 #[tokio::test]
 async fn create_patch_get_trash_restore() {
-    let sim = sim_with(DeskSimOptions {
-        seed: DeskSeed::empty(),
-        ..DeskSimOptions::default()
-    })
-    .await;
+    let sim = sim_seeded(DeskSeed::empty()).await;
     assert_eq!(get(&sim, "contacts").await.status(), 204);
     let (status, account) = json(
         post(
@@ -527,13 +475,7 @@ async fn validation_errors_have_exact_bodies() {
         (422, Some("/accountName"))
     );
 
-    let (status, body) = json(
-        req(&sim, Method::POST, "contacts", &sim.access_token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = send(req(&sim, Method::POST, "contacts", &sim.access_token)).await;
     assert_eq!(
         (status, body["errorCode"].as_str()),
         (422, Some("EMPTY_PAYLOAD"))
@@ -562,13 +504,10 @@ async fn validation_errors_have_exact_bodies() {
 
 #[tokio::test]
 async fn search_by_fields_time_range_and_limits() {
-    let sim = sim_with(DeskSimOptions {
-        seed: DeskSeed {
-            contacts: 30,
-            accounts: 5,
-            ..DeskSeed::default()
-        },
-        ..DeskSimOptions::default()
+    let sim = sim_seeded(DeskSeed {
+        contacts: 30,
+        accounts: 5,
+        ..DeskSeed::default()
     })
     .await;
     let contacts = sim.state().contacts();

@@ -111,11 +111,7 @@ async fn concurrency_cap_answers_too_many_requests() {
 
 #[tokio::test]
 async fn injected_faults_fail_next_then_recover() {
-    let sim = sim_with(DeskSimOptions {
-        seed: DeskSeed::default(),
-        ..DeskSimOptions::default()
-    })
-    .await;
+    let sim = sim_seeded(DeskSeed::default()).await;
     sim.faults()
         .fail_next("GET /api/v1/contacts", 2, Fault::ServerError);
     for _ in 0..2 {

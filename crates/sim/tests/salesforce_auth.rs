@@ -26,6 +26,44 @@ async fn token(sim: &SalesforceSimHandle, form: &[(&str, &str)]) -> (u16, Value)
     (status, r.json().await.unwrap())
 }
 
+/// Redeems an authorization `code` with its PKCE `verifier`.
+async fn redeem(sim: &SalesforceSimHandle, code: &str, verifier: &str) -> (u16, Value) {
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("client_id", &sim.client_id),
+        ("client_secret", &sim.client_secret),
+        ("redirect_uri", REDIRECT),
+        ("code_verifier", verifier),
+    ];
+    token(sim, &form).await
+}
+
+/// The refresh-token grant with the simulator's client.
+async fn refresh(sim: &SalesforceSimHandle, refresh_token: &str) -> (u16, Value) {
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token),
+        ("client_id", &sim.client_id),
+        ("client_secret", &sim.client_secret),
+    ];
+    token(sim, &form).await
+}
+
+/// The client-credentials grant.
+async fn client_credentials(
+    sim: &SalesforceSimHandle,
+    client_id: &str,
+    client_secret: &str,
+) -> (u16, Value) {
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", client_id),
+        ("client_secret", client_secret),
+    ];
+    token(sim, &form).await
+}
+
 async fn authorize(sim: &SalesforceSimHandle, challenge: Option<&str>) -> String {
     let url = sim.login_url.join("services/oauth2/authorize").unwrap();
     let mut params = vec![
@@ -64,34 +102,12 @@ async fn web_server_flow_with_pkce_and_token_body_shape() {
 
     // Wrong verifier: invalid_grant, and the code is spent.
     let code = authorize(&sim, Some(&challenge)).await;
-    let (status, body) = token(
-        &sim,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("client_id", &sim.client_id),
-            ("client_secret", &sim.client_secret),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", "not-the-verifier"),
-        ],
-    )
-    .await;
+    let (status, body) = redeem(&sim, &code, "not-the-verifier").await;
     assert_eq!(status, 400);
     assert_eq!(body["error"], "invalid_grant");
 
     let code = authorize(&sim, Some(&challenge)).await;
-    let (status, body) = token(
-        &sim,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("client_id", &sim.client_id),
-            ("client_secret", &sim.client_secret),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", verifier),
-        ],
-    )
-    .await;
+    let (status, body) = redeem(&sim, &code, verifier).await;
     assert_eq!(status, 200, "{body}");
     let keys: Vec<&str> = body
         .as_object()
@@ -142,18 +158,7 @@ async fn web_server_flow_with_pkce_and_token_body_shape() {
     assert_eq!(identity["organization_id"], sim.org_id.as_str());
 
     // A code is single-use.
-    let (status, body) = token(
-        &sim,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("client_id", &sim.client_id),
-            ("client_secret", &sim.client_secret),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", verifier),
-        ],
-    )
-    .await;
+    let (status, body) = redeem(&sim, &code, verifier).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (400, Some("invalid_grant"))
@@ -163,18 +168,7 @@ async fn web_server_flow_with_pkce_and_token_body_shape() {
 #[tokio::test]
 async fn refresh_without_and_with_rotation() {
     let sim = empty_sim().await;
-    let form = |rt: &str| {
-        vec![
-            ("grant_type".to_owned(), "refresh_token".to_owned()),
-            ("refresh_token".to_owned(), rt.to_owned()),
-            ("client_id".to_owned(), sim.client_id.clone()),
-            ("client_secret".to_owned(), sim.client_secret.clone()),
-        ]
-    };
-    let as_refs = |v: &Vec<(String, String)>| -> Vec<(String, String)> { v.clone() };
-    let f = as_refs(&form(&sim.refresh_token));
-    let refs: Vec<(&str, &str)> = f.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    let (status, body) = token(&sim, &refs).await;
+    let (status, body) = refresh(&sim, &sim.refresh_token).await;
     assert_eq!(status, 200);
     assert!(body.get("refresh_token").is_none(), "no rotation: {body}");
 
@@ -184,44 +178,24 @@ async fn refresh_without_and_with_rotation() {
     })
     .await;
     let old = sim.refresh_token.clone();
-    let f = vec![
-        ("grant_type", "refresh_token"),
-        ("refresh_token", old.as_str()),
-        ("client_id", sim.client_id.as_str()),
-        ("client_secret", sim.client_secret.as_str()),
-    ];
-    let (status, body) = token(&sim, &f).await;
+    let (status, body) = refresh(&sim, &old).await;
     assert_eq!(status, 200);
     let new = body["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(new, old);
-    let (status, body) = token(&sim, &f).await;
+    let (status, body) = refresh(&sim, &old).await;
     assert_eq!(status, 400);
     assert_eq!(
         body,
         json!({"error": "invalid_grant", "error_description": "expired access/refresh token"})
     );
-    let f2 = vec![
-        ("grant_type", "refresh_token"),
-        ("refresh_token", new.as_str()),
-        ("client_id", sim.client_id.as_str()),
-        ("client_secret", sim.client_secret.as_str()),
-    ];
-    assert_eq!(token(&sim, &f2).await.0, 200);
+    assert_eq!(refresh(&sim, &new).await.0, 200);
 }
 
 #[tokio::test]
 async fn client_credentials_only_on_my_domain() {
     let my_domain = empty_sim().await;
-    let form = |sim: &SalesforceSimHandle| {
-        vec![
-            ("grant_type".to_owned(), "client_credentials".to_owned()),
-            ("client_id".to_owned(), sim.client_id.clone()),
-            ("client_secret".to_owned(), sim.client_secret.clone()),
-        ]
-    };
-    let f = form(&my_domain);
-    let refs: Vec<(&str, &str)> = f.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    let (status, body) = token(&my_domain, &refs).await;
+    let (status, body) =
+        client_credentials(&my_domain, &my_domain.client_id, &my_domain.client_secret).await;
     assert_eq!(status, 200, "{body}");
     assert!(body.get("refresh_token").is_none());
 
@@ -230,9 +204,8 @@ async fn client_credentials_only_on_my_domain() {
         o.seed = sfdesk_sim::salesforce::SalesforceSeed::empty();
     })
     .await;
-    let f = form(&generic);
-    let refs: Vec<(&str, &str)> = f.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    let (status, body) = token(&generic, &refs).await;
+    let (status, body) =
+        client_credentials(&generic, &generic.client_id, &generic.client_secret).await;
     assert_eq!(status, 400);
     assert_eq!(
         body,
@@ -240,28 +213,12 @@ async fn client_credentials_only_on_my_domain() {
     );
 
     // Bad secret / unknown client / unknown grant.
-    let (status, body) = token(
-        &my_domain,
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", &my_domain.client_id),
-            ("client_secret", "nope"),
-        ],
-    )
-    .await;
+    let (status, body) = client_credentials(&my_domain, &my_domain.client_id, "nope").await;
     assert_eq!(
         (status, body["error"].as_str()),
         (400, Some("invalid_client"))
     );
-    let (_, body) = token(
-        &my_domain,
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", "nope"),
-            ("client_secret", "nope"),
-        ],
-    )
-    .await;
+    let (_, body) = client_credentials(&my_domain, "nope", "nope").await;
     assert_eq!(body["error"], "invalid_client_id");
     let (_, body) = token(&my_domain, &[("grant_type", "password")]).await;
     assert_eq!(body["error"], "unsupported_grant_type");

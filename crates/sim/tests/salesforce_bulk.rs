@@ -5,7 +5,6 @@
 
 mod salesforce_support;
 
-use reqwest::Method;
 use salesforce_support::*;
 use serde_json::json;
 use sfdesk_sim::salesforce::SalesforceSeed;
@@ -20,13 +19,7 @@ async fn query_job_states_locators_and_csv() {
         }
     })
     .await;
-    let r = call(
-        &sim,
-        Method::POST,
-        "jobs/query",
-        Some(json!({"operation": "query", "query": "SELECT Id, LastName, Account.Name FROM Contact ORDER BY Id"})),
-    )
-    .await;
+    let r = post(&sim, "jobs/query", json!({"operation": "query", "query": "SELECT Id, LastName, Account.Name FROM Contact ORDER BY Id"})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let job = r.json();
     assert_eq!(job["state"], "UploadComplete");
@@ -60,24 +53,13 @@ async fn query_job_states_locators_and_csv() {
     // Another API version than the creating one: 409.
     let r = get(&sim, &format!("/services/data/v65.0/jobs/query/{id}")).await;
     assert_eq!(r.status, 409);
-    assert_eq!(
-        call(&sim, Method::DELETE, &format!("jobs/query/{id}"), None)
-            .await
-            .status,
-        204
-    );
+    assert_eq!(delete(&sim, &format!("jobs/query/{id}")).await.status, 204);
 }
 
 #[tokio::test]
 async fn ingest_job_upload_process_and_results() {
     let sim = empty_sim().await;
-    let r = call(
-        &sim,
-        Method::POST,
-        "jobs/ingest",
-        Some(json!({"object": "Contact", "operation": "upsert", "externalIdFieldName": "Desk_Id__c", "contentType": "CSV", "lineEnding": "LF"})),
-    )
-    .await;
+    let r = post(&sim, "jobs/ingest", json!({"object": "Contact", "operation": "upsert", "externalIdFieldName": "Desk_Id__c", "contentType": "CSV", "lineEnding": "LF"})).await;
     let job = r.json();
     assert_eq!(job["state"], "Open");
     let id = job["id"].as_str().unwrap().to_owned();
@@ -99,11 +81,10 @@ async fn ingest_job_upload_process_and_results() {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    let r = call(
+    let r = patch(
         &sim,
-        Method::PATCH,
         &format!("jobs/ingest/{id}"),
-        Some(json!({"state": "UploadComplete"})),
+        json!({"state": "UploadComplete"}),
     )
     .await;
     assert_eq!(r.json()["state"], "UploadComplete");

@@ -6,7 +6,6 @@
 
 mod salesforce_support;
 
-use reqwest::Method;
 use salesforce_support::*;
 use serde_json::{Value, json};
 
@@ -19,7 +18,7 @@ async fn composite_references_and_one_metered_call() {
         {"method": "GET", "url": "/services/data/v66.0/query?q=SELECT+Id,+AccountId+FROM+Contact+LIMIT+1", "referenceId": "q"},
         {"method": "GET", "url": "/services/data/v66.0/sobjects/Account/@{q.records[0].AccountId}?fields=Name", "referenceId": "a2"}
     ]});
-    let r = call(&sim, Method::POST, "composite", Some(body)).await;
+    let r = post(&sim, "composite", body).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.header("Sforce-Limit-Info").unwrap(), "api-usage=1/15000");
     let out = r.json();
@@ -47,9 +46,7 @@ async fn composite_all_or_none_rolls_back() {
         {"method": "POST", "url": "/services/data/v66.0/sobjects/Contact", "referenceId": "bad", "body": {"FirstName": "No last name"}},
         {"method": "POST", "url": "/services/data/v66.0/sobjects/Contact", "referenceId": "after", "body": {"LastName": "Later"}}
     ]});
-    let out = call(&sim, Method::POST, "composite", Some(body))
-        .await
-        .json();
+    let out = post(&sim, "composite", body).await.json();
     let resp = out["compositeResponse"].as_array().unwrap();
     let halted = json!([{"errorCode": "PROCESSING_HALTED", "message": "The transaction was rolled back since another operation in the same transaction failed."}]);
     assert_eq!(resp[0]["httpStatusCode"], 400);
@@ -65,9 +62,7 @@ async fn composite_all_or_none_rolls_back() {
         {"method": "POST", "url": "/services/data/v66.0/sobjects/Contact", "referenceId": "dep", "body": {"LastName": "Dep", "AccountId": "@{bad.id}"}},
         {"method": "POST", "url": "/services/data/v66.0/sobjects/Contact", "referenceId": "ok", "body": {"LastName": "Ok"}}
     ]});
-    let out = call(&sim, Method::POST, "composite", Some(body))
-        .await
-        .json();
+    let out = post(&sim, "composite", body).await.json();
     let resp = out["compositeResponse"].as_array().unwrap();
     assert_eq!(resp[0]["httpStatusCode"], 400);
     assert_eq!(resp[1]["body"][0]["errorCode"], "PROCESSING_HALTED");
@@ -76,22 +71,10 @@ async fn composite_all_or_none_rolls_back() {
 
     // Caps: 26 subrequests, 6 queries.
     let many: Vec<Value> = (0..26).map(|i| json!({"method": "GET", "url": "/services/data/v66.0/limits", "referenceId": format!("r{i}")})).collect();
-    let r = call(
-        &sim,
-        Method::POST,
-        "composite",
-        Some(json!({"compositeRequest": many})),
-    )
-    .await;
+    let r = post(&sim, "composite", json!({"compositeRequest": many})).await;
     assert_eq!(r.status, 400);
     let queries: Vec<Value> = (0..6).map(|i| json!({"method": "GET", "url": "/services/data/v66.0/query?q=SELECT+Id+FROM+Contact", "referenceId": format!("q{i}")})).collect();
-    let r = call(
-        &sim,
-        Method::POST,
-        "composite",
-        Some(json!({"compositeRequest": queries})),
-    )
-    .await;
+    let r = post(&sim, "composite", json!({"compositeRequest": queries})).await;
     assert_eq!(r.status, 400);
 }
 
@@ -103,7 +86,7 @@ async fn collections_per_row_results() {
         {"attributes": {"type": "Contact"}, "FirstName": "No last"},
         {"attributes": {"type": "Account"}, "Name": "Mixed"}
     ]});
-    let r = call(&sim, Method::POST, "composite/sobjects", Some(body)).await;
+    let r = post(&sim, "composite/sobjects", body).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let rows = r.json();
     assert_eq!(rows[0]["success"], true);
@@ -120,9 +103,7 @@ async fn collections_per_row_results() {
         {"attributes": {"type": "Contact"}, "LastName": "Two"},
         {"attributes": {"type": "Contact"}, "Email": "bad"}
     ]});
-    let rows = call(&sim, Method::POST, "composite/sobjects", Some(body))
-        .await
-        .json();
+    let rows = post(&sim, "composite/sobjects", body).await.json();
     assert_eq!(
         rows[0],
         json!({"success": false, "errors": [{"statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK", "message": "Record rolled back because not all records were valid and the request was using AllOrNone header", "fields": []}]})
@@ -134,9 +115,7 @@ async fn collections_per_row_results() {
         {"attributes": {"type": "Contact"}, "id": one, "Title": "Boss"},
         {"attributes": {"type": "Contact"}, "Title": "Nobody"}
     ]});
-    let rows = call(&sim, Method::PATCH, "composite/sobjects", Some(body))
-        .await
-        .json();
+    let rows = patch(&sim, "composite/sobjects", body).await.json();
     assert_eq!(rows[0], json!({"id": one, "success": true, "errors": []}));
     assert_eq!(rows[1]["errors"][0]["statusCode"], "MISSING_ARGUMENT");
     assert_eq!(
@@ -149,14 +128,9 @@ async fn collections_per_row_results() {
         {"attributes": {"type": "Contact"}, "Desk_Id__c": "D1", "LastName": "U1"},
         {"attributes": {"type": "Contact"}, "Desk_Id__c": "D1", "LastName": "U1b"}
     ]});
-    let rows = call(
-        &sim,
-        Method::PATCH,
-        "composite/sobjects/Contact/Desk_Id__c",
-        Some(body),
-    )
-    .await
-    .json();
+    let rows = patch(&sim, "composite/sobjects/Contact/Desk_Id__c", body)
+        .await
+        .json();
     assert_eq!(rows[0]["created"], true);
     assert_eq!(rows[1]["created"], false);
 
@@ -168,11 +142,9 @@ async fn collections_per_row_results() {
     .await
     .json();
     assert_eq!(r[0]["Title"], "Boss");
-    let r = call(
+    let r = delete(
         &sim,
-        Method::DELETE,
         &format!("composite/sobjects?ids={one},003000000000zzzAAA&allOrNone=false"),
-        None,
     )
     .await
     .json();
@@ -180,24 +152,12 @@ async fn collections_per_row_results() {
     assert_eq!(r[1]["success"], false);
 
     // Empty and oversized requests.
-    let r = call(
-        &sim,
-        Method::POST,
-        "composite/sobjects",
-        Some(json!({"records": []})),
-    )
-    .await;
+    let r = post(&sim, "composite/sobjects", json!({"records": []})).await;
     assert_eq!(r.status, 400);
     assert_eq!(r.json()[0]["errorCode"], "REQUIRED_FIELD_MISSING");
     let many: Vec<Value> = (0..201)
         .map(|i| json!({"attributes": {"type": "Contact"}, "LastName": format!("N{i}")}))
         .collect();
-    let r = call(
-        &sim,
-        Method::POST,
-        "composite/sobjects",
-        Some(json!({"records": many})),
-    )
-    .await;
+    let r = post(&sim, "composite/sobjects", json!({"records": many})).await;
     assert_eq!(r.status, 400);
 }

@@ -162,10 +162,10 @@ async fn injected_faults_then_success() {
         .fail_next("PATCH /sobjects/{sobject}/{id}", 1, lock_row_fault());
     let id = sim.create("Contact", json!({"LastName": "Lock"})).unwrap();
     let path = format!("sobjects/Contact/{id}");
-    let r = call(&sim, Method::PATCH, &path, Some(json!({"Title": "x"}))).await;
+    let r = patch(&sim, &path, json!({"Title": "x"})).await;
     assert_eq!(r.status, 400);
     assert_eq!(r.json()[0]["errorCode"], "UNABLE_TO_LOCK_ROW");
-    let r = call(&sim, Method::PATCH, &path, Some(json!({"Title": "x"}))).await;
+    let r = patch(&sim, &path, json!({"Title": "x"})).await;
     assert_eq!(r.status, 204);
 
     sim.faults().fail_next("*", 1, Fault::RateLimit);

@@ -92,13 +92,7 @@ async fn plus_and_percent_20_both_work_and_count_has_no_records() {
 async fn query_all_shows_deleted_rows_and_child_subqueries_are_null_when_empty() {
     let sim = sim().await;
     let id = sim.create("Contact", json!({"LastName": "Gone"})).unwrap();
-    let r = call(
-        &sim,
-        Method::DELETE,
-        &format!("sobjects/Contact/{id}"),
-        None,
-    )
-    .await;
+    let r = delete(&sim, &format!("sobjects/Contact/{id}")).await;
     assert_eq!(r.status, 204);
     let soql = format!("SELECT Id, IsDeleted FROM Contact WHERE Id = '{id}'");
     assert_eq!(query(&sim, &soql).await.json()["totalSize"], 0);

@@ -24,13 +24,7 @@ fn is_audit_format(v: &Value) -> bool {
 async fn crud_happy_path_and_system_fields() {
     let sim = sim().await;
     let account = sim.create("Account", json!({"Name": "Acme"})).unwrap();
-    let r = call(
-        &sim,
-        Method::POST,
-        "sobjects/Contact",
-        Some(json!({"FirstName": "Jane", "LastName": "Doe", "Email": "jane@acme.example", "AccountId": account, "MailingCity": "Lyon"})),
-    )
-    .await;
+    let r = post(&sim, "sobjects/Contact", json!({"FirstName": "Jane", "LastName": "Doe", "Email": "jane@acme.example", "AccountId": account, "MailingCity": "Lyon"})).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let body = r.json();
     let id = body["id"].as_str().unwrap().to_owned();
@@ -65,11 +59,10 @@ async fn crud_happy_path_and_system_fields() {
     let keys: Vec<String> = r.json().as_object().unwrap().keys().cloned().collect();
     assert_eq!(keys, ["attributes", "Id", "Email"]);
 
-    let r = call(
+    let r = patch(
         &sim,
-        Method::PATCH,
         &format!("sobjects/Contact/{id}"),
-        Some(json!({"Email": null, "Title": "CTO"})),
+        json!({"Email": null, "Title": "CTO"}),
     )
     .await;
     assert_eq!(r.status, 204);
@@ -91,21 +84,9 @@ async fn crud_happy_path_and_system_fields() {
     assert_eq!(c["LastModifiedDate"], before);
     assert_ne!(c["SystemModstamp"], before);
 
-    let r = call(
-        &sim,
-        Method::DELETE,
-        &format!("sobjects/Contact/{id}"),
-        None,
-    )
-    .await;
+    let r = delete(&sim, &format!("sobjects/Contact/{id}")).await;
     assert_eq!(r.status, 204);
-    let r = call(
-        &sim,
-        Method::DELETE,
-        &format!("sobjects/Contact/{id}"),
-        None,
-    )
-    .await;
+    let r = delete(&sim, &format!("sobjects/Contact/{id}")).await;
     assert_eq!(
         (r.status.as_u16(), r.json()),
         (
@@ -113,13 +94,7 @@ async fn crud_happy_path_and_system_fields() {
             json!([{"message": "entity is deleted", "errorCode": "ENTITY_IS_DELETED"}])
         )
     );
-    let r = call(
-        &sim,
-        Method::DELETE,
-        "sobjects/Contact/003000000000zzzAAA",
-        None,
-    )
-    .await;
+    let r = delete(&sim, "sobjects/Contact/003000000000zzzAAA").await;
     assert_eq!(r.status, 404);
     assert_eq!(r.json()[0]["errorCode"], "NOT_FOUND");
 }
@@ -151,9 +126,14 @@ async fn derived_fields_of_opportunities_and_activities() {
     assert_eq!(t["IsClosed"], true);
     assert_eq!(t["AccountId"], account.as_str());
     assert_eq!(t["Priority"], "Normal");
-    let r = call(&sim, Method::POST, "sobjects/Event", Some(json!({"Subject": "Meeting", "WhoId": contact, "StartDateTime": "2026-01-02T10:00:00Z"}))).await;
+    let r = post(
+        &sim,
+        "sobjects/Event",
+        json!({"Subject": "Meeting", "WhoId": contact, "StartDateTime": "2026-01-02T10:00:00Z"}),
+    )
+    .await;
     assert_eq!(r.json()[0]["errorCode"], "REQUIRED_FIELD_MISSING");
-    let r = call(&sim, Method::POST, "sobjects/Event", Some(json!({"Subject": "Meeting", "WhoId": contact, "StartDateTime": "2026-01-02T10:00:00+01:00", "DurationInMinutes": 30}))).await;
+    let r = post(&sim, "sobjects/Event", json!({"Subject": "Meeting", "WhoId": contact, "StartDateTime": "2026-01-02T10:00:00+01:00", "DurationInMinutes": 30})).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let e = sim.get("Event", r.json()["id"].as_str().unwrap()).unwrap();
     assert_eq!(e["EndDateTime"], "2026-01-02T09:30:00.000+0000");
@@ -162,48 +142,47 @@ async fn derived_fields_of_opportunities_and_activities() {
 #[tokio::test]
 async fn validation_errors_have_the_exact_bodies() {
     let sim = with(|o| o.seed = SalesforceSeed::default()).await;
-    let post = |body: Value| call(&sim, Method::POST, "sobjects/Contact", Some(body));
-    let r = post(json!({"FirstName": "X"})).await;
+    let post_contact = |body: Value| post(&sim, "sobjects/Contact", body);
+    let r = post_contact(json!({"FirstName": "X"})).await;
     assert_eq!(r.status, 400);
     assert_eq!(
         r.json(),
         json!([{"message": "Required fields are missing: [LastName]", "errorCode": "REQUIRED_FIELD_MISSING", "fields": ["LastName"]}])
     );
-    let r = post(json!({"LastName": "x".repeat(81)})).await;
+    let r = post_contact(json!({"LastName": "x".repeat(81)})).await;
     assert_eq!(
         r.json(),
         json!([{"message": format!("Last Name: data value too large: {} (max length=80)", "x".repeat(81)), "errorCode": "STRING_TOO_LONG", "fields": ["LastName"]}])
     );
-    let r = post(json!({"LastName": "X", "Email": "not-an-email"})).await;
+    let r = post_contact(json!({"LastName": "X", "Email": "not-an-email"})).await;
     assert_eq!(
         r.json(),
         json!([{"message": "Email: invalid email address: not-an-email", "errorCode": "INVALID_EMAIL_ADDRESS", "fields": ["Email"]}])
     );
-    let r = post(json!({"LastName": "X", "Name": "Y"})).await;
+    let r = post_contact(json!({"LastName": "X", "Name": "Y"})).await;
     assert_eq!(
         r.json(),
         json!([{"message": "Unable to create/update fields: Name. Please check the security settings of this field and verify that it is read/write for your profile or permission set.", "errorCode": "INVALID_FIELD_FOR_INSERT_UPDATE", "fields": ["Name"]}])
     );
-    let r = post(json!({"LastName": "X", "Foo": 1})).await;
+    let r = post_contact(json!({"LastName": "X", "Foo": 1})).await;
     assert_eq!(
         r.json(),
         json!([{"message": "No such column 'Foo' on sobject of type Contact", "errorCode": "INVALID_FIELD"}])
     );
-    let r = post(json!({"LastName": "X", "AccountId": "nonsense"})).await;
+    let r = post_contact(json!({"LastName": "X", "AccountId": "nonsense"})).await;
     assert_eq!(
         r.json(),
         json!([{"message": "Account ID: id value of incorrect type: nonsense", "errorCode": "MALFORMED_ID", "fields": ["AccountId"]}])
     );
-    let r = post(json!({"LastName": "X", "AccountId": "001000000000zzzAAA"})).await;
+    let r = post_contact(json!({"LastName": "X", "AccountId": "001000000000zzzAAA"})).await;
     assert_eq!(
         r.json(),
         json!([{"message": "invalid cross reference id", "errorCode": "INVALID_CROSS_REFERENCE_KEY", "fields": []}])
     );
-    let r = call(
+    let r = post(
         &sim,
-        Method::POST,
         "sobjects/Account",
-        Some(json!({"Name": "A", "Subscription_Type__c": "Gold"})),
+        json!({"Name": "A", "Subscription_Type__c": "Gold"}),
     )
     .await;
     assert_eq!(
@@ -211,19 +190,17 @@ async fn validation_errors_have_the_exact_bodies() {
         json!([{"message": "Subscription Type: bad value for restricted picklist field: Gold", "errorCode": "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "fields": ["Subscription_Type__c"]}])
     );
     let id = sim.create("Contact", json!({"LastName": "Keep"})).unwrap();
-    let r = call(
+    let r = patch(
         &sim,
-        Method::PATCH,
         &format!("sobjects/Contact/{id}"),
-        Some(json!({"LastName": null})),
+        json!({"LastName": null}),
     )
     .await;
     assert_eq!(r.json()[0]["errorCode"], "REQUIRED_FIELD_MISSING");
-    let r = call(
+    let r = patch(
         &sim,
-        Method::PATCH,
         &format!("sobjects/Contact/{id}"),
-        Some(json!({"SystemModstamp": "2020-01-01T00:00:00Z"})),
+        json!({"SystemModstamp": "2020-01-01T00:00:00Z"}),
     )
     .await;
     assert_eq!(r.json()[0]["errorCode"], "INVALID_FIELD_FOR_INSERT_UPDATE");
@@ -233,20 +210,14 @@ async fn validation_errors_have_the_exact_bodies() {
 async fn upsert_by_external_id() {
     let sim = empty_sim().await;
     let path = "sobjects/Contact/Desk_Id__c/D-1";
-    let r = call(&sim, Method::PATCH, path, Some(json!({"LastName": "Doe"}))).await;
+    let r = patch(&sim, path, json!({"LastName": "Doe"})).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let id = r.json()["id"].as_str().unwrap().to_owned();
     assert_eq!(
         r.json(),
         json!({"id": id, "success": true, "errors": [], "created": true})
     );
-    let r = call(
-        &sim,
-        Method::PATCH,
-        path,
-        Some(json!({"LastName": "Dough"})),
-    )
-    .await;
+    let r = patch(&sim, path, json!({"LastName": "Dough"})).await;
     assert_eq!(
         (r.status.as_u16(), r.json()),
         (
@@ -256,11 +227,10 @@ async fn upsert_by_external_id() {
     );
     let r = get(&sim, path).await;
     assert_eq!(r.json()["LastName"], "Dough");
-    let r = call(
+    let r = patch(
         &sim,
-        Method::PATCH,
         "sobjects/Contact/Desk_Id__c/D-2?updateOnly=true",
-        Some(json!({"LastName": "X"})),
+        json!({"LastName": "X"}),
     )
     .await;
     assert_eq!(r.status, 404);
@@ -268,11 +238,10 @@ async fn upsert_by_external_id() {
         .unwrap();
     sim.create("Contact", json!({"LastName": "Twin", "Desk_Id__c": "D-9"}))
         .unwrap();
-    let r = call(
+    let r = patch(
         &sim,
-        Method::PATCH,
         "sobjects/Contact/Desk_Id__c/D-9",
-        Some(json!({"LastName": "X"})),
+        json!({"LastName": "X"}),
     )
     .await;
     assert_eq!(r.status, 300);
@@ -292,11 +261,10 @@ async fn duplicate_rule_on_contact_email() {
             json!({"LastName": "A", "Email": "dup@x.example"}),
         )
         .unwrap();
-    let r = call(
+    let r = post(
         &sim,
-        Method::POST,
         "sobjects/Contact",
-        Some(json!({"LastName": "B", "Email": "DUP@x.example"})),
+        json!({"LastName": "B", "Email": "DUP@x.example"}),
     )
     .await;
     assert_eq!(r.status, 400);
@@ -421,7 +389,7 @@ async fn get_updated_and_get_deleted() {
     sim.advance_clock(Duration::from_secs(120));
     let b = sim.create("Contact", json!({"LastName": "B"})).unwrap();
     sim.advance_clock(Duration::from_secs(120));
-    let r = call(&sim, Method::DELETE, &format!("sobjects/Contact/{a}"), None).await;
+    let r = delete(&sim, &format!("sobjects/Contact/{a}")).await;
     assert_eq!(r.status, 204);
     sim.advance_clock(Duration::from_secs(120));
     let fmt = |t: chrono::DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%S%%2B00:00").to_string();
@@ -470,14 +438,7 @@ async fn soap_undelete_restores_from_the_recycle_bin() {
     let sim = empty_sim().await;
     let id = sim.create("Contact", json!({"LastName": "Back"})).unwrap();
     assert_eq!(
-        call(
-            &sim,
-            Method::DELETE,
-            &format!("sobjects/Contact/{id}"),
-            None
-        )
-        .await
-        .status,
+        delete(&sim, &format!("sobjects/Contact/{id}")).await.status,
         204
     );
     let envelope = format!(

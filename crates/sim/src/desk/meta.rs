@@ -217,15 +217,7 @@ pub(crate) async fn agents_by_ids(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, DeskError> {
     let p = Params::parse(raw.as_deref(), &["agentIds"])?;
-    let v = p.get("agentIds").unwrap_or_default();
-    let ids: Vec<&str> = v
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
-    if ids.is_empty() || ids.len() > 50 {
-        return Err(bad_value("agentIds", v));
-    }
+    let ids = p.ids("agentIds", 50)?;
     let db = ctx.db();
     let rows: Vec<Value> = ids
         .iter()
@@ -237,6 +229,13 @@ pub(crate) async fn agents_by_ids(
         })
         .collect();
     Ok(Json(json!({"data": rows})).into_response())
+}
+
+/// The `/roles` and `/profiles` filters: `searchStr` (lowercased) is part of the lowercased
+/// name, and the default flag is as asked.
+fn listed(name: &str, is_default: bool, search: Option<&str>, default: Option<bool>) -> bool {
+    search.is_none_or(|q| name.to_lowercase().contains(q))
+        && default.is_none_or(|d| is_default == d)
 }
 
 /// `GET /roles`: 0-based, `limit` ≤ 500.
@@ -257,12 +256,7 @@ pub(crate) async fn roles(
     let rows = db
         .roles
         .iter()
-        .filter(|r| {
-            search
-                .as_ref()
-                .is_none_or(|q| r.name.to_lowercase().contains(q))
-        })
-        .filter(|r| default.is_none_or(|d| r.is_default == d))
+        .filter(|r| listed(&r.name, r.is_default, search.as_deref(), default))
         .skip(from)
         .take(limit)
         .map(|r| r.to_json(&db.roles))
@@ -302,12 +296,7 @@ pub(crate) async fn profiles(
     let rows = db
         .profiles
         .iter()
-        .filter(|r| {
-            search
-                .as_ref()
-                .is_none_or(|q| r.name.to_lowercase().contains(q))
-        })
-        .filter(|r| default.is_none_or(|d| r.is_default == d))
+        .filter(|r| listed(&r.name, r.is_default, search.as_deref(), default))
         .skip(from)
         .take(limit)
         .map(super::model::Profile::to_json)

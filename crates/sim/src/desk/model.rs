@@ -307,13 +307,17 @@ pub fn ticket_fields() -> Vec<FieldDef> {
     std_defs(TICKET_FIELDS, 1_892_000_000_000_301)
 }
 
-/// Whether `key` is a writable standard field of `module`.
-pub(crate) fn is_standard(module: Module, key: &str) -> bool {
-    let table = match module {
+/// The standard field table of `module`, in `/fields` order (also the order of the full record).
+fn std_table(module: Module) -> &'static [StdField] {
+    match module {
         Module::Contacts => CONTACT_FIELDS,
         Module::Accounts => ACCOUNT_FIELDS,
-    };
-    table.iter().any(|f| f.0 == key)
+    }
+}
+
+/// Whether `key` is a writable standard field of `module`.
+pub(crate) fn is_standard(module: Module, key: &str) -> bool {
+    std_table(module).iter().any(|f| f.0 == key)
 }
 
 /// Keys of the full record that are read-only: accepted in a body (a client echoing a GET) and
@@ -570,56 +574,14 @@ pub(crate) fn full_record(record: &Record, ctx: &RenderCtx<'_>) -> Map<String, V
         m.insert(k.to_owned(), v);
     };
     put("id", json!(record.id));
-    match record.module {
-        Module::Contacts => {
-            for k in [
-                "firstName",
-                "lastName",
-                "email",
-                "secondaryEmail",
-                "phone",
-                "mobile",
-                "accountId",
-                "ownerId",
-                "type",
-                "title",
-                "description",
-                "facebook",
-                "twitter",
-                "street",
-                "city",
-                "state",
-                "zip",
-                "country",
-            ] {
-                put(k, f(k));
-            }
-            put("photoURL", Value::Null);
-            put("webUrl", json!(ctx.web_url(record.module, &record.id)));
-        }
-        Module::Accounts => {
-            for k in [
-                "accountName",
-                "website",
-                "phone",
-                "fax",
-                "email",
-                "industry",
-                "annualrevenue",
-                "description",
-                "street",
-                "city",
-                "state",
-                "code",
-                "country",
-                "ownerId",
-            ] {
-                put(k, f(k));
-            }
-            put("associatedSLAIds", json!([]));
-            put("webUrl", json!(ctx.web_url(record.module, &record.id)));
-        }
+    for &(k, ..) in std_table(record.module) {
+        put(k, f(k));
     }
+    match record.module {
+        Module::Contacts => put("photoURL", Value::Null),
+        Module::Accounts => put("associatedSLAIds", json!([])),
+    }
+    put("webUrl", json!(ctx.web_url(record.module, &record.id)));
     put("cf", cf);
     put("customFields", custom_fields);
     put("createdTime", json!(desk_time(record.created_time)));
@@ -642,55 +604,34 @@ pub(crate) fn full_record(record: &Record, ctx: &RenderCtx<'_>) -> Map<String, V
     m
 }
 
-/// The slim list row (doc §5 / §6): exactly the keys the real list returns.
+/// The slim list row (doc §5 / §6): exactly the keys the real list returns, those of
+/// [`slim_keys`] in that order.
 pub(crate) fn slim_row(record: &Record, ctx: &RenderCtx<'_>) -> Map<String, Value> {
-    let f = |k: &str| record.field(k);
-    let happiness = json!({"badPercentage": "0", "okPercentage": "0", "goodPercentage": "0"});
-    let mut m = Map::new();
-    let mut put = |k: &str, v: Value| {
-        m.insert(k.to_owned(), v);
-    };
-    put("id", json!(record.id));
-    match record.module {
-        Module::Contacts => {
-            for k in [
-                "firstName",
-                "lastName",
-                "email",
-                "secondaryEmail",
-                "phone",
-                "mobile",
-                "accountId",
-                "ownerId",
-                "type",
-            ] {
-                put(k, f(k));
-            }
-            put("photoURL", Value::Null);
-            put("webUrl", json!(ctx.web_url(record.module, &record.id)));
-            put("createdTime", json!(desk_time(record.created_time)));
-            put("isAnonymous", json!(false));
-            put("isEndUser", json!(false));
-            put("isSpam", json!(false));
-            let count = usize::from(record.str("accountId").is_some());
-            put("accountCount", json!(count.to_string()));
-            put("zohoCRMContact", Value::Null);
-            put("customerHappiness", happiness);
-        }
-        Module::Accounts => {
-            for k in ["accountName", "email", "phone", "website"] {
-                put(k, f(k));
-            }
-            put("webUrl", json!(ctx.web_url(record.module, &record.id)));
-            put("createdTime", json!(desk_time(record.created_time)));
-            put("zohoCRMAccount", Value::Null);
-            put("customerHappiness", happiness);
-        }
-    }
-    m
+    slim_keys(record.module)
+        .iter()
+        .map(|&k| {
+            let v = match k {
+                "id" => json!(record.id),
+                "webUrl" => json!(ctx.web_url(record.module, &record.id)),
+                "createdTime" => json!(desk_time(record.created_time)),
+                "photoURL" | "zohoCRMContact" | "zohoCRMAccount" => Value::Null,
+                "isAnonymous" | "isEndUser" | "isSpam" => json!(false),
+                "accountCount" => {
+                    json!(usize::from(record.str("accountId").is_some()).to_string())
+                }
+                "customerHappiness" => {
+                    json!({"badPercentage": "0", "okPercentage": "0", "goodPercentage": "0"})
+                }
+                // The rest are standard fields.
+                _ => record.field(k),
+            };
+            (k.to_owned(), v)
+        })
+        .collect()
 }
 
-/// The slim list row keys of a module, in order (used by tests and by `fields=` checks).
+/// The slim list row keys of a module, in order: what the list rows render (also used by tests and
+/// by `fields=` checks).
 pub fn slim_keys(module: Module) -> &'static [&'static str] {
     match module {
         Module::Contacts => &[

@@ -189,6 +189,13 @@ fn pairs(raw: &[u8]) -> HashMap<String, String> {
         .collect()
 }
 
+/// The query-string and form-body parameters of a token call together (a body value wins).
+fn query_and_form(raw: Option<String>, body: &[u8]) -> HashMap<String, String> {
+    let mut p = pairs(raw.unwrap_or_default().as_bytes());
+    p.extend(pairs(body));
+    p
+}
+
 fn split_scopes(s: &str) -> Vec<String> {
     s.split([',', ' '])
         .map(str::trim)
@@ -262,14 +269,25 @@ pub(crate) async fn authorize(State(ctx): State<Arc<Ctx>>, RawQuery(raw): RawQue
     (StatusCode::FOUND, [(header::LOCATION, target.to_string())]).into_response()
 }
 
+/// A token endpoint answer; `refresh_token` only when one was issued.
+fn token_answer(access: &str, refresh: Option<String>, api_domain: &str) -> Response {
+    let mut answer = json!({"access_token": access});
+    if let Some(refresh) = refresh {
+        answer["refresh_token"] = Value::String(refresh);
+    }
+    answer["api_domain"] = json!(api_domain);
+    answer["token_type"] = json!("Bearer");
+    answer["expires_in"] = json!(ACCESS_TOKEN_TTL.as_secs());
+    Json(answer).into_response()
+}
+
 /// `POST /oauth/v2/token`.
 pub(crate) async fn token(
     State(ctx): State<Arc<Ctx>>,
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Response {
-    let mut p = pairs(raw.unwrap_or_default().as_bytes());
-    p.extend(pairs(&body));
+    let p = query_and_form(raw, &body);
     let get = |k: &str| p.get(k).map(String::as_str).unwrap_or_default();
     if get("client_id") != ctx.options.client_id
         || get("client_secret") != ctx.options.client_secret
@@ -299,14 +317,7 @@ pub(crate) async fn token(
             let access =
                 db.oauth
                     .mint_access(&grant.agent_id, &grant.scopes, now, refresh.as_deref());
-            let mut answer = json!({"access_token": access});
-            if let Some(refresh) = refresh {
-                answer["refresh_token"] = Value::String(refresh);
-            }
-            answer["api_domain"] = json!(api_domain);
-            answer["token_type"] = json!("Bearer");
-            answer["expires_in"] = json!(ACCESS_TOKEN_TTL.as_secs());
-            Json(answer).into_response()
+            token_answer(&access, refresh, &api_domain)
         }
         "refresh_token" => {
             let token = get("refresh_token");
@@ -320,11 +331,7 @@ pub(crate) async fn token(
             };
             let (agent, scopes) = (r.agent_id.clone(), r.scopes.clone());
             let access = db.oauth.mint_access(&agent, &scopes, now, Some(token));
-            Json(
-                json!({"access_token": access, "api_domain": api_domain, "token_type": "Bearer",
-                        "expires_in": ACCESS_TOKEN_TTL.as_secs()}),
-            )
-            .into_response()
+            token_answer(&access, None, &api_domain)
         }
         _ => error("unsupported_grant_type"),
     }
@@ -336,8 +343,7 @@ pub(crate) async fn revoke(
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Response {
-    let mut p = pairs(raw.unwrap_or_default().as_bytes());
-    p.extend(pairs(&body));
+    let p = query_and_form(raw, &body);
     if let Some(token) = p.get("token") {
         ctx.db().oauth.revoke(token);
     }

@@ -76,6 +76,20 @@ impl Params {
         Ok(items)
     }
 
+    /// A required comma list of 1 to `max` ids (blank items skipped).
+    pub(crate) fn ids(&self, name: &str, max: usize) -> Result<Vec<&str>, DeskError> {
+        let v = self.get(name).unwrap_or_default();
+        let ids: Vec<&str> = v
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if ids.is_empty() || ids.len() > max {
+            return Err(bad_value(name, v));
+        }
+        Ok(ids)
+    }
+
     /// A boolean parameter (`true` / `false`).
     pub(crate) fn bool(&self, name: &str) -> Result<Option<bool>, DeskError> {
         match self.get(name) {

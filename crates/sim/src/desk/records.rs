@@ -230,11 +230,7 @@ pub(crate) async fn create(
     let changes = validate(&db, module, &body, Mode::Create)?;
     let change = db.create(module, changes, now, &caller.agent_id);
     let out = ctx.full_json(&db, &change.record);
-    let events = ctx
-        .hooks
-        .route(&ctx, &db, &[change], caller.source_id.as_deref());
-    drop(db);
-    ctx.hooks.send(events);
+    ctx.notify(db, &[change], caller.source_id.as_deref());
     Ok(Json(out).into_response())
 }
 
@@ -257,11 +253,7 @@ pub(crate) async fn patch(
         .update(module, &id, changes, now)
         .ok_or(DeskError::NotFound)?;
     let out = ctx.full_json(&db, &record);
-    let events = ctx
-        .hooks
-        .route(&ctx, &db, change.as_slice(), caller.source_id.as_deref());
-    drop(db);
-    ctx.hooks.send(events);
+    ctx.notify(db, change.as_slice(), caller.source_id.as_deref());
     Ok(Json(out).into_response())
 }
 
@@ -308,11 +300,7 @@ pub(crate) async fn trash(
         ));
     }
     let changes = db.trash(module, &ids, now, &caller.agent_id);
-    let events = ctx
-        .hooks
-        .route(&ctx, &db, &changes, caller.source_id.as_deref());
-    drop(db);
-    ctx.hooks.send(events);
+    ctx.notify(db, &changes, caller.source_id.as_deref());
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -366,11 +354,7 @@ pub(crate) async fn update_many(
                 "errors": {"errorCode": "UNPROCESSABLE_ENTITY", "httpCode": "422"}})),
         }
     }
-    let events = ctx
-        .hooks
-        .route(&ctx, &db, &changes, caller.source_id.as_deref());
-    drop(db);
-    ctx.hooks.send(events);
+    ctx.notify(db, &changes, caller.source_id.as_deref());
     Ok(Json(json!({"results": results})).into_response())
 }
 
@@ -391,15 +375,7 @@ pub(crate) async fn contacts_by_ids(
     raw: Option<String>,
 ) -> Result<Response, DeskError> {
     let p = Params::parse(raw.as_deref(), &["ids"])?;
-    let v = p.get("ids").unwrap_or_default();
-    let ids: Vec<&str> = v
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
-    if ids.is_empty() || ids.len() > 20 {
-        return Err(bad_value("ids", v));
-    }
+    let ids = p.ids("ids", 20)?;
     let db = ctx.db();
     let rows = ids
         .iter()

@@ -87,6 +87,27 @@ pub(crate) struct Db {
 /// Prefix of every generated id: ids are this plus six digits, so they sort like numbers.
 const ID_PREFIX: &str = "1892000000";
 
+/// Writes `changes` into `values` (`null` removes the key) and returns the previous value
+/// (`null` when absent) of every key it actually changed.
+fn write_changes(
+    values: &mut Map<String, Value>,
+    changes: Map<String, Value>,
+) -> Map<String, Value> {
+    let mut prev = Map::new();
+    for (k, v) in changes {
+        let before = values.get(&k).cloned().unwrap_or(Value::Null);
+        if before != v {
+            prev.insert(k.clone(), before);
+            if v.is_null() {
+                values.remove(&k);
+            } else {
+                values.insert(k, v);
+            }
+        }
+    }
+    prev
+}
+
 impl Db {
     pub(crate) fn new(org: Org, today: NaiveDate) -> Self {
         let mut db = Self {
@@ -223,30 +244,8 @@ impl Db {
     ) -> Option<(Record, Option<Change>)> {
         let old = self.live(module, id)?.clone();
         let mut record = old.clone();
-        let mut prev = Map::new();
-        let mut prev_cf = Map::new();
-        for (k, v) in changes.fields {
-            let before = record.fields.get(&k).cloned().unwrap_or(Value::Null);
-            if before != v {
-                prev.insert(k.clone(), before);
-                if v.is_null() {
-                    record.fields.remove(&k);
-                } else {
-                    record.fields.insert(k, v);
-                }
-            }
-        }
-        for (k, v) in changes.cf {
-            let before = record.cf.get(&k).cloned().unwrap_or(Value::Null);
-            if before != v {
-                prev_cf.insert(k.clone(), before);
-                if v.is_null() {
-                    record.cf.remove(&k);
-                } else {
-                    record.cf.insert(k, v);
-                }
-            }
-        }
+        let mut prev = write_changes(&mut record.fields, changes.fields);
+        let prev_cf = write_changes(&mut record.cf, changes.cf);
         if !prev_cf.is_empty() {
             prev.insert("cf".to_owned(), Value::Object(prev_cf));
         }
@@ -346,6 +345,19 @@ pub(crate) struct Ctx {
 impl Ctx {
     pub(crate) fn db(&self) -> MutexGuard<'_, Db> {
         lock(&self.db)
+    }
+
+    /// Fires the webhooks of `changes`: routes them while `db` is still locked, then unlocks it
+    /// before queueing the events for delivery.
+    pub(crate) fn notify(
+        &self,
+        db: MutexGuard<'_, Db>,
+        changes: &[Change],
+        source_id: Option<&str>,
+    ) {
+        let events = self.hooks.route(self, &db, changes, source_id);
+        drop(db);
+        self.hooks.send(events);
     }
 
     pub(crate) fn render<'a>(&'a self, db: &'a Db, module: Module) -> RenderCtx<'a> {
@@ -504,9 +516,7 @@ impl DeskState {
         }
         let by = db.admin_id();
         let changes = db.trash(module, &[id.to_owned()], now, &by);
-        let events = self.ctx.hooks.route(&self.ctx, &db, &changes, None);
-        drop(db);
-        self.ctx.hooks.send(events);
+        self.ctx.notify(db, &changes, None);
         Ok(())
     }
 
@@ -519,9 +529,7 @@ impl DeskState {
         let change = db.create(module, changes, now, &owner);
         let record = change.record.clone();
         if notify {
-            let events = self.ctx.hooks.route(&self.ctx, &db, &[change], None);
-            drop(db);
-            self.ctx.hooks.send(events);
+            self.ctx.notify(db, &[change], None);
         }
         Ok(record)
     }
@@ -544,9 +552,7 @@ impl DeskState {
             .update(module, id, changes, now)
             .ok_or(DeskError::NotFound)?;
         if let (true, Some(change)) = (notify, change) {
-            let events = self.ctx.hooks.route(&self.ctx, &db, &[change], None);
-            drop(db);
-            self.ctx.hooks.send(events);
+            self.ctx.notify(db, &[change], None);
         }
         Ok(record)
     }

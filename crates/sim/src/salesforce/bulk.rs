@@ -46,6 +46,17 @@ enum Kind {
     Ingest,
 }
 
+impl Job {
+    /// The text property `key` of the job info (`""` when absent or not a string).
+    fn text(&self, key: &str) -> String {
+        self.info
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
 /// Bulk jobs by id.
 pub(crate) type Jobs = HashMap<String, Job>;
 
@@ -235,8 +246,7 @@ fn job_mut<'a>(db: &'a mut Db, req: &Req, id: &str) -> Result<&'a mut Job, Reply
 }
 
 fn create(ctx: &Ctx, db: &mut Db, caller: &Caller, req: &Req, kind: &str) -> Result<Reply, Reply> {
-    let body: Value = serde_json::from_slice(&req.body)
-        .map_err(|e| bad("JSON_PARSER_ERROR", &format!("Unexpected character: {e}")))?;
+    let body = req.parse_body()?;
     let id = db.next_id("750");
     let now = records::audit_now(ctx);
     let version: f64 = req.version.parse().unwrap_or(66.0);
@@ -375,12 +385,7 @@ fn poll_query(ctx: &Ctx, both: &mut StoreAndJob<'_>) {
     job.polls += 1;
     if job.polls == 1 {
         job.info.insert("state".to_owned(), json!("InProgress"));
-        let q = job
-            .info
-            .get("query")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
+        let q = job.text("query");
         let all = job.info.get("operation") == Some(&json!("queryAll"));
         let options = QueryOptions::new(ctx.clock.now())
             .query_all(all)
@@ -474,20 +479,14 @@ fn results(ctx: &Ctx, db: &mut Db, req: &Req, id: &str) -> Result<Reply, Reply> 
 }
 
 fn patch(ctx: &Ctx, db: &mut Db, caller: &Caller, req: &Req, id: &str) -> Result<Reply, Reply> {
-    let body: Value = serde_json::from_slice(&req.body)
-        .map_err(|e| bad("JSON_PARSER_ERROR", &format!("Unexpected character: {e}")))?;
+    let body = req.parse_body()?;
     let wanted = body
         .get("state")
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
     let job = job_mut(db, req, id)?;
-    let state = job
-        .info
-        .get("state")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let state = job.text("state");
     match wanted.as_str() {
         "Aborted" if !matches!(state.as_str(), "JobComplete" | "Failed" | "Aborted") => {
             job.info.insert("state".to_owned(), json!("Aborted"));
@@ -526,18 +525,8 @@ fn error_text(items: &[ErrorItem]) -> String {
 
 fn ingest(ctx: &Ctx, db: &mut Db, caller: &Caller, mut job: Job) -> Job {
     let rows = parse_csv(&job.upload);
-    let object = job
-        .info
-        .get("object")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let operation = job
-        .info
-        .get("operation")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let object = job.text("object");
+    let operation = job.text("operation");
     let ext = job
         .info
         .get("externalIdFieldName")

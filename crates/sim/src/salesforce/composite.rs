@@ -118,8 +118,7 @@ pub(crate) fn composite(
     caller: &Caller,
     req: &Req,
 ) -> Result<Reply, Reply> {
-    let body: Value = serde_json::from_slice(&req.body)
-        .map_err(|e| bad("JSON_PARSER_ERROR", &format!("Unexpected character: {e}")))?;
+    let body = req.parse_body()?;
     let all_or_none = body
         .get("allOrNone")
         .and_then(Value::as_bool)
@@ -315,6 +314,39 @@ fn rolled_back() -> Value {
     )])
 }
 
+/// `EXCEEDED_ID_LIMIT`: a collection call over [`MAX_COLLECTION`] records or ids.
+fn too_many_records() -> Reply {
+    bad(
+        "EXCEEDED_ID_LIMIT",
+        "Record limit exceeded: an sObject Collection request takes at most 200 records",
+    )
+}
+
+/// Ends a collection call. With `allOrNone` and a failed row, undoes the writes and turns every
+/// successful row into a rolled-back one; otherwise keeps them. `began`: this call opened the
+/// store's journal, so it closes it.
+fn finish_collection(
+    db: &mut Db,
+    began: bool,
+    all_or_none: bool,
+    any_failed: bool,
+    mut rows: Vec<Value>,
+) -> Reply {
+    if any_failed && all_or_none {
+        if began {
+            db.store.rollback();
+        }
+        for row in &mut rows {
+            if row.get("success") == Some(&json!(true)) {
+                *row = rolled_back();
+            }
+        }
+    } else if began {
+        db.store.commit();
+    }
+    Reply::json(StatusCode::OK, Value::Array(rows))
+}
+
 fn record_type(record: &Map<String, Value>) -> Option<String> {
     record
         .get("attributes")
@@ -351,8 +383,7 @@ fn write_rows(
     req: &Req,
     upsert: Option<(&str, &str)>,
 ) -> Result<Reply, Reply> {
-    let body: Value = serde_json::from_slice(&req.body)
-        .map_err(|e| bad("JSON_PARSER_ERROR", &format!("Unexpected character: {e}")))?;
+    let body = req.parse_body()?;
     let all_or_none = body
         .get("allOrNone")
         .and_then(Value::as_bool)
@@ -373,10 +404,7 @@ fn write_rows(
         ));
     }
     if records.len() > MAX_COLLECTION {
-        return Err(bad(
-            "EXCEEDED_ID_LIMIT",
-            "Record limit exceeded: an sObject Collection request takes at most 200 records",
-        ));
+        return Err(too_many_records());
     }
     let began = db.store.begin();
     let mut rows = Vec::new();
@@ -396,19 +424,7 @@ fn write_rows(
         }
         rows.push(result);
     }
-    if any_failed && all_or_none {
-        if began {
-            db.store.rollback();
-        }
-        for row in &mut rows {
-            if row.get("success") == Some(&json!(true)) {
-                *row = rolled_back();
-            }
-        }
-    } else if began {
-        db.store.commit();
-    }
-    Ok(Reply::json(StatusCode::OK, Value::Array(rows)))
+    Ok(finish_collection(db, began, all_or_none, any_failed, rows))
 }
 
 fn write_one(
@@ -503,10 +519,7 @@ fn delete_rows(ctx: &Ctx, db: &mut Db, caller: &Caller, req: &Req) -> Result<Rep
         return Err(bad("MISSING_ARGUMENT", "ids parameter is required"));
     }
     if ids.len() > MAX_COLLECTION {
-        return Err(bad(
-            "EXCEEDED_ID_LIMIT",
-            "Record limit exceeded: an sObject Collection request takes at most 200 records",
-        ));
+        return Err(too_many_records());
     }
     let all_or_none = req.param("allOrNone").is_some_and(|v| v == "true");
     let began = db.store.begin();
@@ -530,26 +543,13 @@ fn delete_rows(ctx: &Ctx, db: &mut Db, caller: &Caller, req: &Req) -> Result<Rep
             }
         }
     }
-    if any_failed && all_or_none {
-        if began {
-            db.store.rollback();
-        }
-        for row in &mut rows {
-            if row.get("success") == Some(&json!(true)) {
-                *row = rolled_back();
-            }
-        }
-    } else if began {
-        db.store.commit();
-    }
-    Ok(Reply::json(StatusCode::OK, Value::Array(rows)))
+    Ok(finish_collection(db, began, all_or_none, any_failed, rows))
 }
 
 fn retrieve(db: &Db, req: &Req, t: &str) -> Result<Reply, Reply> {
     let schema = db.store.schema(t).ok_or_else(Reply::not_found)?.clone();
     let (ids, fields): (Vec<String>, Vec<String>) = if req.method == Method::POST {
-        let body: Value = serde_json::from_slice(&req.body)
-            .map_err(|e| bad("JSON_PARSER_ERROR", &format!("Unexpected character: {e}")))?;
+        let body = req.parse_body()?;
         let list = |k: &str| -> Vec<String> {
             body.get(k)
                 .and_then(Value::as_array)

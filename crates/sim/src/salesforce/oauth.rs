@@ -130,6 +130,13 @@ fn form(query: Option<&str>) -> Map<String, Value> {
         .collect()
 }
 
+/// The query-string and form-body parameters together (a body value wins).
+fn query_and_form(query: Option<&str>, body: &[u8]) -> Map<String, Value> {
+    let mut params = form(query);
+    params.extend(form(std::str::from_utf8(body).ok()));
+    params
+}
+
 fn get<'a>(params: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
     params
         .get(key)
@@ -143,10 +150,7 @@ pub(crate) async fn authorize(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> Response {
-    let mut params = form(q.as_deref());
-    if !body.is_empty() {
-        params.extend(form(std::str::from_utf8(&body).ok()));
-    }
+    let params = query_and_form(q.as_deref(), &body);
     if get(&params, "client_id") != Some(ctx.options.client_id.as_str()) {
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -231,8 +235,7 @@ pub(crate) async fn token(
     body: Bytes,
 ) -> Response {
     ctx.counters.record_call("POST /services/oauth2/token");
-    let mut params = form(q.as_deref());
-    params.extend(form(std::str::from_utf8(&body).ok()));
+    let mut params = query_and_form(q.as_deref(), &body);
     if let Some((id, secret)) = basic_credentials(&headers) {
         params.entry("client_id").or_insert(json!(id));
         params.entry("client_secret").or_insert(json!(secret));
@@ -361,8 +364,7 @@ pub(crate) async fn revoke(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> Response {
-    let mut params = form(q.as_deref());
-    params.extend(form(std::str::from_utf8(&body).ok()));
+    let params = query_and_form(q.as_deref(), &body);
     let Some(token) = get(&params, "token").map(str::to_owned) else {
         return oauth_error(
             StatusCode::BAD_REQUEST,

@@ -621,18 +621,7 @@ pub(crate) fn create(
             record.insert(name.to_owned(), value);
         }
     }
-    for (k, v) in &changes {
-        let v = if v.is_null()
-            && schema
-                .field(k)
-                .is_some_and(|f| f.field_type == FieldType::Boolean)
-        {
-            json!(false)
-        } else {
-            v.clone()
-        };
-        record.insert(k.clone(), v);
-    }
+    apply_changes(&schema, &mut record, &changes);
     event_check(&schema.name, &record)?;
     let prefix = schema.key_prefix.clone().unwrap_or_default();
     let id = db.next_id(&prefix);
@@ -655,6 +644,23 @@ pub(crate) fn create(
     }
     db.store.put(&schema.name, record);
     Ok(id)
+}
+
+/// Writes the validated `changes` into `record`; `null` clears a field, except that a boolean
+/// reads `false` instead.
+fn apply_changes(schema: &ObjectSchema, record: &mut Record, changes: &Map<String, Value>) {
+    for (k, v) in changes {
+        let v = if v.is_null()
+            && schema
+                .field(k)
+                .is_some_and(|f| f.field_type == FieldType::Boolean)
+        {
+            json!(false)
+        } else {
+            v.clone()
+        };
+        record.insert(k.clone(), v);
+    }
 }
 
 /// Finds a live record by id in `object` (canonical), with the 404s of the REST API.
@@ -685,18 +691,7 @@ pub(crate) fn update(
     let existing = live(db, &schema.name, id)?.clone();
     let changes = validate(db, &schema, body, Some(&existing))?;
     let mut record = existing;
-    for (k, v) in &changes {
-        let v = if v.is_null()
-            && schema
-                .field(k)
-                .is_some_and(|f| f.field_type == FieldType::Boolean)
-        {
-            json!(false)
-        } else {
-            v.clone()
-        };
-        record.insert(k.clone(), v);
-    }
+    apply_changes(&schema, &mut record, &changes);
     event_check(&schema.name, &record)?;
     derive(db, &schema.name, &mut record, &changes);
     duplicate_check(ctx, db, caller, &schema.name, &record)?;

@@ -67,10 +67,8 @@ impl Req {
             .map(|(_, v)| v.into_owned())
     }
 
-    fn json(&self) -> Result<Value, Reply> {
-        if self.body.is_empty() {
-            return Ok(Value::Object(Map::new()));
-        }
+    /// The body parsed as JSON; an empty body is a `JSON_PARSER_ERROR` too.
+    pub(crate) fn parse_body(&self) -> Result<Value, Reply> {
         serde_json::from_slice(&self.body).map_err(|e| {
             Reply::error(
                 StatusCode::BAD_REQUEST,
@@ -78,6 +76,14 @@ impl Req {
                 &format!("Unexpected character: {e}"),
             )
         })
+    }
+
+    /// The body parsed as JSON, an empty body reading as `{}`.
+    fn json(&self) -> Result<Value, Reply> {
+        if self.body.is_empty() {
+            return Ok(Value::Object(Map::new()));
+        }
+        self.parse_body()
     }
 
     fn json_object(&self) -> Result<Map<String, Value>, Reply> {

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::Router;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -375,43 +376,39 @@ impl std::fmt::Debug for SalesforceSimHandle {
     }
 }
 
+/// A fault answering `status` with the one-item error body `[{message, errorCode}]`.
+fn error_fault(status: StatusCode, code: &'static str, message: &'static str) -> Fault {
+    Fault::custom(move || Reply::error(status, code, message).into_response())
+}
+
 /// A fault answering 400 `UNABLE_TO_LOCK_ROW`, for [`Faults::fail_next`].
 #[must_use]
 pub fn lock_row_fault() -> Fault {
-    Fault::custom(|| {
-        Reply::error(
-            axum::http::StatusCode::BAD_REQUEST,
-            "UNABLE_TO_LOCK_ROW",
-            "unable to obtain exclusive access to this record or 1 records: 003000000000001AAA",
-        )
-        .into_response()
-    })
+    error_fault(
+        StatusCode::BAD_REQUEST,
+        "UNABLE_TO_LOCK_ROW",
+        "unable to obtain exclusive access to this record or 1 records: 003000000000001AAA",
+    )
 }
 
 /// A fault answering 400 `QUERY_TIMEOUT`.
 #[must_use]
 pub fn query_timeout_fault() -> Fault {
-    Fault::custom(|| {
-        Reply::error(
-            axum::http::StatusCode::BAD_REQUEST,
-            "QUERY_TIMEOUT",
-            "Your query request was running for too long.",
-        )
-        .into_response()
-    })
+    error_fault(
+        StatusCode::BAD_REQUEST,
+        "QUERY_TIMEOUT",
+        "Your query request was running for too long.",
+    )
 }
 
 /// A fault answering 500 `UNKNOWN_EXCEPTION`.
 #[must_use]
 pub fn internal_error_fault() -> Fault {
-    Fault::custom(|| {
-        Reply::error(
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "UNKNOWN_EXCEPTION",
-            "An unexpected error occurred. Please include this ErrorId if you contact support: 1234567890-12345 (-1234567890)",
-        )
-        .into_response()
-    })
+    error_fault(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "UNKNOWN_EXCEPTION",
+        "An unexpected error occurred. Please include this ErrorId if you contact support: 1234567890-12345 (-1234567890)",
+    )
 }
 
 impl SalesforceSimHandle {

@@ -13,13 +13,7 @@ use serde_json::Value;
 
 use super::ids;
 use super::schema::ObjectSchema;
-use super::soql::{Dataset, Record};
-
-#[derive(Debug, Default)]
-struct Table {
-    rows: Vec<Record>,
-    by_id: HashMap<String, usize>,
-}
+use super::soql::{Dataset, Record, Tables};
 
 /// One undo step: the row as it was before a write (`None`: the row did not exist).
 #[derive(Debug)]
@@ -33,8 +27,7 @@ struct Undo {
 /// The records of the simulated org.
 #[derive(Debug, Default)]
 pub struct Store {
-    schemas: Vec<ObjectSchema>,
-    tables: HashMap<String, Table>,
+    tables: Tables,
     /// Id key → deletion time of soft-deleted rows.
     deleted_at: HashMap<String, DateTime<Utc>>,
     journal: Option<Vec<Undo>>,
@@ -45,7 +38,7 @@ impl Store {
     #[must_use]
     pub fn new(schemas: Vec<ObjectSchema>) -> Self {
         Self {
-            schemas,
+            tables: Tables::new(schemas),
             ..Self::default()
         }
     }
@@ -53,7 +46,7 @@ impl Store {
     /// Every object schema, in describe-global order.
     #[must_use]
     pub fn schemas(&self) -> &[ObjectSchema] {
-        &self.schemas
+        self.tables.schemas()
     }
 
     /// Canonical object name for `name` (any casing).
@@ -66,7 +59,7 @@ impl Store {
     #[must_use]
     pub fn object_of_id(&self, id: &str) -> Option<&str> {
         let prefix = ids::key_prefix(id)?;
-        self.schemas
+        self.schemas()
             .iter()
             .find(|s| s.key_prefix.as_deref() == Some(prefix))
             .map(|s| s.name.as_str())
@@ -87,13 +80,7 @@ impl Store {
                 deleted_at: Some(self.deleted_at.get(&key).copied()),
             });
         }
-        let table = self.tables.entry(object.to_owned()).or_default();
-        if let Some(&index) = table.by_id.get(&key) {
-            table.rows[index] = record;
-        } else {
-            table.by_id.insert(key, table.rows.len());
-            table.rows.push(record);
-        }
+        self.tables.put(object, key, record);
     }
 
     /// Records (or clears) the deletion time of `id`.
@@ -109,21 +96,6 @@ impl Store {
     #[must_use]
     pub fn deleted_at(&self, id: &str) -> Option<DateTime<Utc>> {
         self.deleted_at.get(ids::key(id)).copied()
-    }
-
-    fn remove(&mut self, object: &str, id: &str) {
-        let Some(table) = self.tables.get_mut(object) else {
-            return;
-        };
-        let Some(index) = table.by_id.remove(ids::key(id)) else {
-            return;
-        };
-        table.rows.swap_remove(index);
-        if let Some(moved) = table.rows.get(index)
-            && let Some(moved_id) = moved.get("Id").and_then(Value::as_str)
-        {
-            table.by_id.insert(ids::key(moved_id).to_owned(), index);
-        }
     }
 
     /// Starts journaling writes (nested calls keep the outer journal).
@@ -148,14 +120,11 @@ impl Store {
         for undo in journal.into_iter().rev() {
             match undo.before {
                 Some(before) => {
-                    let key = ids::key(&undo.id).to_owned();
-                    if let Some(table) = self.tables.get_mut(&undo.object)
-                        && let Some(&index) = table.by_id.get(&key)
-                    {
-                        table.rows[index] = before;
+                    if let Some(row) = self.tables.get_mut(&undo.object, &undo.id) {
+                        *row = before;
                     }
                 }
-                None => self.remove(&undo.object, &undo.id),
+                None => self.tables.remove(&undo.object, &undo.id),
             }
             if let Some(deleted) = undo.deleted_at {
                 self.set_deleted_at(&undo.id, deleted);
@@ -166,32 +135,26 @@ impl Store {
     /// Number of rows of `object`, deleted ones included.
     #[must_use]
     pub fn len(&self, object: &str) -> usize {
-        self.tables.get(object).map_or(0, |t| t.rows.len())
+        self.tables.len(object)
     }
 
     /// Whether no object has rows.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.tables.values().all(|t| t.rows.is_empty())
+        self.tables.is_empty()
     }
 }
 
 impl Dataset for Store {
     fn schema(&self, object: &str) -> Option<&ObjectSchema> {
-        self.schemas
-            .iter()
-            .find(|s| s.name.eq_ignore_ascii_case(object))
+        self.tables.schema(object)
     }
 
     fn rows<'a>(&'a self, object: &str) -> Box<dyn Iterator<Item = &'a Record> + 'a> {
-        match self.tables.get(object) {
-            Some(table) => Box::new(table.rows.iter()),
-            None => Box::new(std::iter::empty()),
-        }
+        self.tables.rows(object)
     }
 
     fn get(&self, object: &str, id: &str) -> Option<&Record> {
-        let table = self.tables.get(object)?;
-        table.by_id.get(ids::key(id)).map(|&i| &table.rows[i])
+        self.tables.get(object, id)
     }
 }

@@ -16,7 +16,7 @@ use axum::routing::any;
 use reqwest::Response;
 use serde_json::Value;
 use sfdesk_sim::common::{ServedRouter, serve};
-use sfdesk_sim::desk::{DeskSim, DeskSimHandle, DeskSimOptions};
+use sfdesk_sim::desk::{DeskSeed, DeskSim, DeskSimHandle, DeskSimOptions};
 
 /// A client that neither follows redirects nor uses a proxy.
 pub fn client() -> reqwest::Client {
@@ -31,6 +31,15 @@ pub fn client() -> reqwest::Client {
 /// A simulator with default options.
 pub async fn sim() -> DeskSimHandle {
     DeskSim::spawn(DeskSimOptions::default()).await.unwrap()
+}
+
+/// A simulator with `seed`, default options otherwise.
+pub async fn sim_seeded(seed: DeskSeed) -> DeskSimHandle {
+    sim_with(DeskSimOptions {
+        seed,
+        ..DeskSimOptions::default()
+    })
+    .await
 }
 
 /// A simulator with custom options.
@@ -92,6 +101,11 @@ pub async fn json(response: Response) -> (u16, Value) {
         serde_json::from_slice(&bytes).unwrap()
     };
     (status, body)
+}
+
+/// Sends `request` and returns its status and JSON body, as [`json`].
+pub async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
+    json(request.send().await.unwrap()).await
 }
 
 /// One request seen by the [`Receiver`].

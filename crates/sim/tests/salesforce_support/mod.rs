@@ -98,6 +98,21 @@ pub async fn get(sim: &SalesforceSimHandle, path: &str) -> Answer {
     call(sim, Method::GET, path, None).await
 }
 
+/// `POST path` with a JSON body.
+pub async fn post(sim: &SalesforceSimHandle, path: &str, body: Value) -> Answer {
+    call(sim, Method::POST, path, Some(body)).await
+}
+
+/// `PATCH path` with a JSON body.
+pub async fn patch(sim: &SalesforceSimHandle, path: &str, body: Value) -> Answer {
+    call(sim, Method::PATCH, path, Some(body)).await
+}
+
+/// `DELETE path` (no body).
+pub async fn delete(sim: &SalesforceSimHandle, path: &str) -> Answer {
+    call(sim, Method::DELETE, path, None).await
+}
+
 /// `GET query?q=…` with the SOQL URL-encoded.
 pub async fn query(sim: &SalesforceSimHandle, soql: &str) -> Answer {
     let q: String = url::form_urlencoded::byte_serialize(soql.as_bytes()).collect();

@@ -1,5 +1,6 @@
 //! What the SOQL engine reads: the [`Dataset`] trait a record store implements, and
-//! [`MemoryDataset`], a plain in-memory store for tests and small simulators.
+//! [`MemoryDataset`], a plain in-memory store for tests and small simulators. Both it and the
+//! org's store keep their rows in [`Tables`].
 //!
 //! Records are JSON objects keyed by canonical field names (`Id`, `AccountId`…), values in wire
 //! form: strings for ids, text, dates (`2024-01-02`) and datetimes
@@ -43,6 +44,16 @@ pub enum InsertError {
     MissingId,
 }
 
+/// One vector of records per object, indexed by id key (first 15 characters): the storage
+/// shared by [`MemoryDataset`] and the org's [`Store`](crate::salesforce::store::Store).
+///
+/// Object names are taken as given; callers canonicalise them first.
+#[derive(Debug, Default)]
+pub(crate) struct Tables {
+    schemas: Vec<ObjectSchema>,
+    tables: HashMap<String, Table>,
+}
+
 #[derive(Debug, Default)]
 struct Table {
     rows: Vec<Record>,
@@ -50,11 +61,90 @@ struct Table {
     by_id: HashMap<String, usize>,
 }
 
+impl Tables {
+    /// Empty tables for the given objects.
+    pub(crate) fn new(schemas: Vec<ObjectSchema>) -> Self {
+        Self {
+            schemas,
+            tables: HashMap::new(),
+        }
+    }
+
+    /// Every object schema, in the order given.
+    pub(crate) fn schemas(&self) -> &[ObjectSchema] {
+        &self.schemas
+    }
+
+    /// Adds `record` to `object` under id key `key`, replacing the row with the same key;
+    /// returns the replaced row.
+    pub(crate) fn put(&mut self, object: &str, key: String, record: Record) -> Option<Record> {
+        let table = self.tables.entry(object.to_owned()).or_default();
+        if let Some(&index) = table.by_id.get(&key) {
+            return Some(std::mem::replace(&mut table.rows[index], record));
+        }
+        table.by_id.insert(key, table.rows.len());
+        table.rows.push(record);
+        None
+    }
+
+    /// The row of `object` with id `id`, for writing in place.
+    pub(crate) fn get_mut(&mut self, object: &str, id: &str) -> Option<&mut Record> {
+        let table = self.tables.get_mut(object)?;
+        let index = *table.by_id.get(ids::key(id))?;
+        Some(&mut table.rows[index])
+    }
+
+    /// Drops the row of `object` with id `id`, if any (row order is not kept).
+    pub(crate) fn remove(&mut self, object: &str, id: &str) {
+        let Some(table) = self.tables.get_mut(object) else {
+            return;
+        };
+        let Some(index) = table.by_id.remove(ids::key(id)) else {
+            return;
+        };
+        table.rows.swap_remove(index);
+        if let Some(moved) = table.rows.get(index)
+            && let Some(moved_id) = moved.get("Id").and_then(Value::as_str)
+        {
+            table.by_id.insert(ids::key(moved_id).to_owned(), index);
+        }
+    }
+
+    /// Number of rows of `object`, deleted ones included.
+    pub(crate) fn len(&self, object: &str) -> usize {
+        self.tables.get(object).map_or(0, |t| t.rows.len())
+    }
+
+    /// Whether no object has rows.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.tables.values().all(|t| t.rows.is_empty())
+    }
+}
+
+impl Dataset for Tables {
+    fn schema(&self, object: &str) -> Option<&ObjectSchema> {
+        self.schemas
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(object))
+    }
+
+    fn rows<'a>(&'a self, object: &str) -> Box<dyn Iterator<Item = &'a Record> + 'a> {
+        match self.tables.get(object) {
+            Some(table) => Box::new(table.rows.iter()),
+            None => Box::new(std::iter::empty()),
+        }
+    }
+
+    fn get(&self, object: &str, id: &str) -> Option<&Record> {
+        let table = self.tables.get(object)?;
+        table.by_id.get(ids::key(id)).map(|&i| &table.rows[i])
+    }
+}
+
 /// An in-memory [`Dataset`]: one vector of records per object, indexed by id.
 #[derive(Debug, Default)]
 pub struct MemoryDataset {
-    schemas: Vec<ObjectSchema>,
-    tables: HashMap<String, Table>,
+    tables: Tables,
 }
 
 impl MemoryDataset {
@@ -62,8 +152,7 @@ impl MemoryDataset {
     #[must_use]
     pub fn new(schemas: Vec<ObjectSchema>) -> Self {
         Self {
-            schemas,
-            tables: HashMap::new(),
+            tables: Tables::new(schemas),
         }
     }
 
@@ -90,45 +179,33 @@ impl MemoryDataset {
             .and_then(Value::as_str)
             .map(|id| ids::key(id).to_owned())
             .ok_or(InsertError::MissingId)?;
-        let table = self.tables.entry(name).or_default();
-        if let Some(&index) = table.by_id.get(&key) {
-            return Ok(Some(std::mem::replace(&mut table.rows[index], record)));
-        }
-        table.by_id.insert(key, table.rows.len());
-        table.rows.push(record);
-        Ok(None)
+        Ok(self.tables.put(&name, key, record))
     }
 
     /// Number of rows of `object` (canonical name), deleted ones included.
     #[must_use]
     pub fn len(&self, object: &str) -> usize {
-        self.tables.get(object).map_or(0, |t| t.rows.len())
+        self.tables.len(object)
     }
 
     /// Whether the store holds no rows at all.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.tables.values().all(|t| t.rows.is_empty())
+        self.tables.is_empty()
     }
 }
 
 impl Dataset for MemoryDataset {
     fn schema(&self, object: &str) -> Option<&ObjectSchema> {
-        self.schemas
-            .iter()
-            .find(|s| s.name.eq_ignore_ascii_case(object))
+        self.tables.schema(object)
     }
 
     fn rows<'a>(&'a self, object: &str) -> Box<dyn Iterator<Item = &'a Record> + 'a> {
-        match self.tables.get(object) {
-            Some(table) => Box::new(table.rows.iter()),
-            None => Box::new(std::iter::empty()),
-        }
+        self.tables.rows(object)
     }
 
     fn get(&self, object: &str, id: &str) -> Option<&Record> {
-        let table = self.tables.get(object)?;
-        table.by_id.get(ids::key(id)).map(|&i| &table.rows[i])
+        self.tables.get(object, id)
     }
 }
 

@@ -38,12 +38,13 @@ mod tests;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
+pub(crate) use dataset::Tables;
 pub use dataset::{Dataset, InsertError, MemoryDataset, Record};
 pub use error::{SoqlError, SoqlErrorCode};
 pub use escape::{quote, quote_like};
 pub use like::LikePattern;
 
-use plan::{Output, Planner};
+use plan::{Output, Plan, Planner};
 use render::Renderer;
 
 /// API version used when none is given.
@@ -114,6 +115,23 @@ pub fn parse(soql: &str) -> Result<ast::Query, SoqlError> {
     parser::parse(soql)
 }
 
+/// Parses `soql` and checks it against `dataset`'s schemas.
+fn check<'d>(
+    dataset: &'d dyn Dataset,
+    soql: &str,
+    options: &QueryOptions,
+) -> Result<Plan<'d>, SoqlError> {
+    let query = parser::parse(soql)?;
+    let planner = Planner {
+        dataset,
+        query: soql,
+        query_all: options.query_all,
+        api_version: &options.api_version,
+        today: options.now.date_naive(),
+    };
+    planner.plan(&query)
+}
+
 /// Parses, checks and runs `soql` against `dataset`.
 ///
 /// # Errors
@@ -127,15 +145,7 @@ pub fn execute(
     soql: &str,
     options: &QueryOptions,
 ) -> Result<QueryResult, SoqlError> {
-    let query = parser::parse(soql)?;
-    let planner = Planner {
-        dataset,
-        query: soql,
-        query_all: options.query_all,
-        api_version: &options.api_version,
-        today: options.now.date_naive(),
-    };
-    let plan = planner.plan(&query)?;
+    let plan = check(dataset, soql, options)?;
     let source = &plan.source;
     Ok(match &plan.output {
         Output::Count => QueryResult {
@@ -198,15 +208,7 @@ pub fn select_ids(
     soql: &str,
     options: &QueryOptions,
 ) -> Result<Selection, SoqlError> {
-    let query = parser::parse(soql)?;
-    let planner = Planner {
-        dataset,
-        query: soql,
-        query_all: options.query_all,
-        api_version: &options.api_version,
-        today: options.now.date_naive(),
-    };
-    let plan = planner.plan(&query)?;
+    let plan = check(dataset, soql, options)?;
     match &plan.output {
         Output::Rows(_) => {
             let ids = eval::select(dataset, &plan.source)
@@ -241,15 +243,7 @@ pub fn render_ids(
     options: &QueryOptions,
     ids: &[String],
 ) -> Result<Vec<Value>, SoqlError> {
-    let query = parser::parse(soql)?;
-    let planner = Planner {
-        dataset,
-        query: soql,
-        query_all: options.query_all,
-        api_version: &options.api_version,
-        today: options.now.date_naive(),
-    };
-    let plan = planner.plan(&query)?;
+    let plan = check(dataset, soql, options)?;
     let Output::Rows(nodes) = &plan.output else {
         return Ok(Vec::new());
     };

@@ -155,8 +155,8 @@ impl<'d> Planner<'d, '_> {
         SoqlError::at(code, self.query, pos, text)
     }
 
-    /// Plans a top-level query.
-    pub(crate) fn plan(&self, query: &Query) -> Result<Plan<'d>, SoqlError> {
+    /// The object `query` reads (`INVALID_TYPE` if the dataset has no such object) and its alias.
+    fn scope<'a>(&self, query: &'a Query) -> Result<Scope<'d, 'a>, SoqlError> {
         let object = self.dataset.schema(&query.from.text).ok_or_else(|| {
             self.error(
                 SoqlErrorCode::InvalidType,
@@ -169,10 +169,16 @@ impl<'d> Planner<'d, '_> {
                 ),
             )
         })?;
-        let scope = Scope {
+        Ok(Scope {
             object,
             alias: query.alias.as_ref().map(|a| a.text.as_str()),
-        };
+        })
+    }
+
+    /// Plans a top-level query.
+    pub(crate) fn plan(&self, query: &Query) -> Result<Plan<'d>, SoqlError> {
+        let scope = self.scope(query)?;
+        let object = scope.object;
         let output = self.output(scope, query)?;
         let source = self.source(scope, query)?;
         if object.name == "ContentDocumentLink"
@@ -591,22 +597,7 @@ impl<'d> Planner<'d, '_> {
 
     /// Evaluates a semi-join's inner query to the id keys it selects.
     fn semi_join(&self, query: &Query) -> Result<HashSet<String>, SoqlError> {
-        let object = self.dataset.schema(&query.from.text).ok_or_else(|| {
-            self.error(
-                SoqlErrorCode::InvalidType,
-                query.from.pos,
-                &format!(
-                    "sObject type '{}' is not supported. If you are attempting to use a custom \
-                     object, be sure to append the '__c' after the entity name. Please reference \
-                     your WSDL or the describe call for the appropriate names.",
-                    query.from.text
-                ),
-            )
-        })?;
-        let scope = Scope {
-            object,
-            alias: query.alias.as_ref().map(|a| a.text.as_str()),
-        };
+        let scope = self.scope(query)?;
         let [SelectItem::Field(path)] = query.select.as_slice() else {
             return Err(self.error(
                 SoqlErrorCode::MalformedQuery,
