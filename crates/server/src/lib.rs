@@ -6,13 +6,14 @@
 //! - [`crypto`]: authenticated encryption of secrets at rest.
 //! - [`store`]: the `Store` trait and its SQLite and PostgreSQL backends.
 //! - [`remote`]: what every call to Salesforce or Desk shares: HTTP client, retry, API budget.
+//! - [`salesforce`]: the Salesforce client (OAuth, queries, Collections, composite, describe).
 //! - [`state`]: `AppState`, the context handlers share.
 //! - [`api`]: the router, error mapping, health and metrics endpoints.
 //! - [`web`]: the embedded widget pages and the demo's Desk-like host page.
 //! - [`server`]: binds, serves and shuts down gracefully.
 //! - [`demo`]: `sfdesk demo`, the whole product on one machine.
 //! - [`simulators`]: `sfdesk sim`, the Salesforce and Desk simulators standalone.
-//! - [`bench`]: `sfdesk bench …`, benchmarks printing measured/target ratios.
+//! - [`bench`](mod@bench): `sfdesk bench …`, benchmarks printing measured/target ratios.
 
 pub mod api;
 pub mod bench;
@@ -20,6 +21,7 @@ pub mod config;
 pub mod crypto;
 pub mod demo;
 pub mod remote;
+pub mod salesforce;
 pub mod server;
 pub mod simulators;
 pub mod state;
