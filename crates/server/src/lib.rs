@@ -5,6 +5,7 @@
 //! - [`telemetry`]: tracing subscriber and the Prometheus recorder.
 //! - [`crypto`]: authenticated encryption of secrets at rest.
 //! - [`store`]: the `Store` trait and its SQLite and PostgreSQL backends.
+//! - [`desk`]: the Zoho Desk client: `DeskApi` trait, `HttpDesk`, OAuth, wire types, paging.
 //! - [`remote`]: what every call to Salesforce or Desk shares: HTTP client, retry, API budget.
 //! - [`salesforce`]: the Salesforce client (OAuth, queries, Collections, composite, describe).
 //! - [`state`]: `AppState`, the context handlers share.
@@ -20,6 +21,7 @@ pub mod bench;
 pub mod config;
 pub mod crypto;
 pub mod demo;
+pub mod desk;
 pub mod remote;
 pub mod salesforce;
 pub mod server;
