@@ -100,6 +100,17 @@ fn client_with(
     HttpSalesforce::new(http(), settings, Arc::new(manager), budget, fast_retry())
 }
 
+/// A client over `manager`, with the default settings and budget.
+fn client_over(sim: &SalesforceSimHandle, manager: TokenManager) -> HttpSalesforce {
+    HttpSalesforce::new(
+        http(),
+        settings(sim),
+        Arc::new(manager),
+        budget(),
+        fast_retry(),
+    )
+}
+
 fn memory_tokens(sim: &SalesforceSimHandle) -> Arc<MemoryTokens> {
     Arc::new(MemoryTokens::new(
         Some(SecretString::from(sim.access_token.clone())),
@@ -378,13 +389,7 @@ async fn client_credentials_on_my_domain_only() {
     // A client that renews by client credentials recovers from expiry without a refresh token.
     let store = Arc::new(MemoryTokens::new(Some(tokens.access_token.clone()), None));
     let manager = TokenManager::new(store, Some(oauth), Renewal::ClientCredentials);
-    let api = HttpSalesforce::new(
-        http(),
-        settings(&sim),
-        Arc::new(manager),
-        budget(),
-        fast_retry(),
-    );
+    let api = client_over(&sim, manager);
     api.limits().await.unwrap();
     sim.expire_all_tokens();
     api.limits().await.unwrap();
@@ -415,13 +420,7 @@ async fn revoke_ends_the_session() {
     oauth.revoke(&tokens.access_token).await.unwrap();
     let store = Arc::new(MemoryTokens::new(Some(tokens.access_token), None));
     let manager = TokenManager::new(store, None, Renewal::None);
-    let api = HttpSalesforce::new(
-        http(),
-        settings(&sim),
-        Arc::new(manager),
-        budget(),
-        fast_retry(),
-    );
+    let api = client_over(&sim, manager);
     let err = api.limits().await.unwrap_err();
     assert!(matches!(err, Error::NoToken(_)), "{err:?}");
 }
@@ -435,13 +434,7 @@ async fn no_renewal_surfaces_invalid_session() {
     ));
     // A manager without an OAuth client cannot renew: the error says so.
     let manager = TokenManager::new(store, None, Renewal::RefreshToken);
-    let api = HttpSalesforce::new(
-        http(),
-        settings(&sim),
-        Arc::new(manager),
-        budget(),
-        fast_retry(),
-    );
+    let api = client_over(&sim, manager);
     assert!(matches!(api.limits().await, Err(Error::NoToken(_))));
 }
 

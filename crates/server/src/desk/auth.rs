@@ -203,15 +203,8 @@ impl DeskOAuth {
     }
 
     async fn token_call(&self, form: &[(&str, &str)]) -> Result<TokenGrant, Error> {
-        let response = self
-            .http
-            .post(self.endpoint("oauth/v2/token")?)
-            .form(form)
-            .send()
-            .await
-            .map_err(Error::from_transport)?;
-        let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(Error::from_transport)?;
+        let (status, body) =
+            send(self.http.post(self.endpoint("oauth/v2/token")?).form(form)).await?;
         if status >= 500 {
             return Err(Error::Server {
                 status,
@@ -265,14 +258,7 @@ impl DeskOAuth {
         let mut url = self.endpoint("oauth/v2/token/revoke")?;
         url.query_pairs_mut()
             .append_pair("token", refresh_token.expose_secret());
-        let response = self
-            .http
-            .post(url)
-            .send()
-            .await
-            .map_err(Error::from_transport)?;
-        let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(Error::from_transport)?;
+        let (status, body) = send(self.http.post(url)).await?;
         #[derive(Deserialize)]
         struct Answer {
             #[serde(default)]
@@ -291,6 +277,14 @@ impl DeskOAuth {
         tracing::info!("Desk refresh token revoked");
         Ok(())
     }
+}
+
+/// Sends a call to the accounts server and reads the status and body of its answer.
+async fn send(request: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), Error> {
+    let response = request.send().await.map_err(Error::from_transport)?;
+    let status = response.status().as_u16();
+    let body = response.bytes().await.map_err(Error::from_transport)?;
+    Ok((status, body.to_vec()))
 }
 
 /// Where [`HttpDesk`](super::client::HttpDesk) gets access tokens.

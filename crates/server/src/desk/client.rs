@@ -12,7 +12,7 @@
 //!    replays once;
 //! 5. is retried by the [`RetryPolicy`] while the error is transient (429s, 5xx, timeouts, broken
 //!    connections), honouring `Retry-After` — writes other than `PATCH` only when the service
-//!    certainly did not process them (see `Attempt`).
+//!    certainly did not process them (see `may_retry`).
 //!
 //! Lists page to the end ([`paging`](super::paging)); 204 is an empty page.
 
@@ -40,6 +40,7 @@ use super::wire::{
     Field, FieldModule, NewWebhook, Organization, Patch, Profile, RecordModule, RecycleBinItem,
     Results, Role, Ticket, Webhook, count_value,
 };
+use crate::remote::attempt::{self, Attempt};
 use crate::remote::budget::ApiBudget;
 use crate::remote::retry::{RetryPolicy, Retryable};
 
@@ -95,6 +96,14 @@ impl SearchQuery {
     pub fn modified_between(self, start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
         let range = format!("{},{}", desk_time(start), desk_time(end));
         self.field("modifiedTimeRange", &range)
+    }
+
+    /// Records modified in `[start, end]`, oldest first: the polling search of
+    /// [`DeskApi::contacts_modified_between`] and [`DeskApi::accounts_modified_between`].
+    fn modified_window(start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
+        Self::new()
+            .modified_between(start, end)
+            .sort_by("modifiedTime")
     }
 
     /// `createdTimeRange=<start>,<end>`.
@@ -207,9 +216,7 @@ pub trait DeskApi: Send + Sync {
         end: DateTime<Utc>,
     ) -> Result<Vec<Contact>, Error> {
         collect_modified_between(start, end, |a, b, from, limit| async move {
-            let query = SearchQuery::new()
-                .modified_between(a, b)
-                .sort_by("modifiedTime");
+            let query = SearchQuery::modified_window(a, b);
             self.search_contacts_page(&query, from, limit).await
         })
         .await
@@ -262,9 +269,7 @@ pub trait DeskApi: Send + Sync {
         end: DateTime<Utc>,
     ) -> Result<Vec<Account>, Error> {
         collect_modified_between(start, end, |a, b, from, limit| async move {
-            let query = SearchQuery::new()
-                .modified_between(a, b)
-                .sort_by("modifiedTime");
+            let query = SearchQuery::modified_window(a, b);
             self.search_accounts_page(&query, from, limit).await
         })
         .await
@@ -372,7 +377,7 @@ impl<'a> Call<'a> {
     }
 }
 
-/// A failed try, with whether trying again is safe.
+/// Whether a failed try of `method` may be tried again.
 ///
 /// Reads (`GET`) and `PATCH`es of the same values are safe to replay after any transient error.
 /// Other writes (`POST` creates, `moveToTrash`, restore, `DELETE`) are replayed only when the
@@ -380,19 +385,9 @@ impl<'a> Call<'a> {
 /// broken connection or a 5xx the write may have happened, and replaying it could duplicate a
 /// record or fail on one already trashed. Those errors go back to the caller, whose job checks
 /// the link table before writing again.
-struct Attempt {
-    error: Error,
-    retryable: bool,
-}
-
-impl Retryable for Attempt {
-    fn is_retryable(&self) -> bool {
-        self.retryable
-    }
-
-    fn retry_after(&self) -> Option<std::time::Duration> {
-        self.error.retry_after()
-    }
+fn may_retry(method: &Method, error: &Error, sent: bool) -> bool {
+    let replay_safe = matches!(*method, Method::GET | Method::PATCH);
+    error.is_retryable() && (!sent || replay_safe || error.was_not_processed())
 }
 
 /// [`DeskApi`] over HTTP.
@@ -451,17 +446,13 @@ impl HttpDesk {
     }
 
     async fn execute(&self, call: &Call<'_>) -> Result<Option<Bytes>, Error> {
-        let replay_safe = matches!(call.method, Method::GET | Method::PATCH);
-        self.retry
-            .run(|_attempt| async {
-                self.attempt(call).await.map_err(|(error, sent)| Attempt {
-                    retryable: error.is_retryable()
-                        && (!sent || replay_safe || error.was_not_processed()),
-                    error,
-                })
+        attempt::run(&self.retry, || async {
+            self.attempt(call).await.map_err(|(error, sent)| Attempt {
+                retryable: may_retry(&call.method, &error, sent),
+                error,
             })
-            .await
-            .map_err(|attempt| attempt.error)
+        })
+        .await
     }
 
     /// One try; the flag on an error says whether the request may have reached the service

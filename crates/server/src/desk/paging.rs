@@ -48,14 +48,23 @@ pub struct SearchResult<T> {
 ///
 /// # Errors
 /// The first page error (after the client's own retries).
-pub async fn collect_list<T, F, Fut>(limit: u32, mut fetch: F) -> Result<Vec<T>, Error>
+pub async fn collect_list<T, F, Fut>(limit: u32, fetch: F) -> Result<Vec<T>, Error>
+where
+    F: FnMut(u32, u32) -> Fut,
+    Fut: Future<Output = Result<Vec<T>, Error>>,
+{
+    collect_pages(1, limit, fetch).await
+}
+
+/// Fetches pages of `limit` rows, the first at `first`, until a short (or empty) page.
+async fn collect_pages<T, F, Fut>(first: u32, limit: u32, mut fetch: F) -> Result<Vec<T>, Error>
 where
     F: FnMut(u32, u32) -> Fut,
     Fut: Future<Output = Result<Vec<T>, Error>>,
 {
     let limit = limit.max(1);
     let mut out = Vec::new();
-    let mut from = 1;
+    let mut from = first;
     loop {
         let page = fetch(from, limit).await?;
         let n = page.len();
@@ -188,23 +197,12 @@ where
 ///
 /// # Errors
 /// The first page error.
-pub async fn collect_zero_based<T, F, Fut>(limit: u32, mut fetch: F) -> Result<Vec<T>, Error>
+pub async fn collect_zero_based<T, F, Fut>(limit: u32, fetch: F) -> Result<Vec<T>, Error>
 where
     F: FnMut(u32, u32) -> Fut,
     Fut: Future<Output = Result<Vec<T>, Error>>,
 {
-    let limit = limit.max(1);
-    let mut out = Vec::new();
-    let mut from = 0;
-    loop {
-        let page = fetch(from, limit).await?;
-        let n = page.len();
-        out.extend(page);
-        if n < limit as usize {
-            return Ok(out);
-        }
-        from += limit;
-    }
+    collect_pages(0, limit, fetch).await
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use url::Url;
 
+use crate::remote::attempt::{self, Attempt};
 use crate::remote::budget::ApiBudget;
 use crate::remote::retry::{RetryPolicy, Retryable};
 
@@ -304,21 +305,6 @@ impl Answer {
     }
 }
 
-/// An error plus whether this call may be tried again.
-struct Attempt {
-    error: Error,
-    retry: bool,
-}
-
-impl Retryable for Attempt {
-    fn is_retryable(&self) -> bool {
-        self.retry
-    }
-    fn retry_after(&self) -> Option<Duration> {
-        self.error.retry_after()
-    }
-}
-
 /// The error of a non-success answer.
 pub(crate) fn error_from_body(status: u16, body: &[u8]) -> Error {
     match serde_json::from_slice::<ApiErrorBody>(body) {
@@ -389,15 +375,13 @@ impl HttpSalesforce {
 
     /// Sends `call` with budget, token renewal and retries.
     pub(crate) async fn call(&self, call: &Call) -> Result<Answer, Error> {
-        self.retry
-            .run(|_| async move {
-                self.attempt(call).await.map_err(|error| {
-                    let retry = error.is_retryable() && (call.idempotent || !maybe_sent(&error));
-                    Attempt { error, retry }
-                })
+        attempt::run(&self.retry, || async move {
+            self.attempt(call).await.map_err(|error| {
+                let retryable = error.is_retryable() && (call.idempotent || !maybe_sent(&error));
+                Attempt { error, retryable }
             })
-            .await
-            .map_err(|attempt| attempt.error)
+        })
+        .await
     }
 
     async fn attempt(&self, call: &Call) -> Result<Answer, Error> {

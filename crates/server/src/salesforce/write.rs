@@ -105,6 +105,15 @@ pub(crate) fn check_id(id: &str) -> Result<&str, Error> {
     }
 }
 
+/// The `ids=` value of a Collections call: every id checked, comma-separated.
+fn id_list(ids: &[String]) -> Result<String, Error> {
+    Ok(ids
+        .iter()
+        .map(|id| check_id(id))
+        .collect::<Result<Vec<_>, _>>()?
+        .join(","))
+}
+
 impl HttpSalesforce {
     /// Sends `chunks` of rows one call each and concatenates the per-row results.
     async fn save_chunks(
@@ -190,11 +199,7 @@ impl HttpSalesforce {
     pub(crate) async fn delete_records(&self, ids: &[String]) -> Result<Vec<RowResult>, Error> {
         let mut results = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(COLLECTION_LIMIT) {
-            let list = chunk
-                .iter()
-                .map(|id| check_id(id))
-                .collect::<Result<Vec<_>, _>>()?
-                .join(",");
+            let list = id_list(chunk)?;
             let mut url = self.api_url("composite/sobjects")?;
             url.query_pairs_mut()
                 .append_pair("ids", &list)
@@ -223,11 +228,7 @@ impl HttpSalesforce {
             .join(",");
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(COLLECTION_LIMIT) {
-            let list = chunk
-                .iter()
-                .map(|id| check_id(id))
-                .collect::<Result<Vec<_>, _>>()?
-                .join(",");
+            let list = id_list(chunk)?;
             let mut url = self.api_url(&format!("composite/sobjects/{object}"))?;
             url.query_pairs_mut()
                 .append_pair("ids", &list)

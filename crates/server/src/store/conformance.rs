@@ -111,6 +111,86 @@ fn failure(record_id: &str, sync_run_id: Option<SyncRunId>) -> NewFailure {
     }
 }
 
+fn sync_run(source: Side, object: SyncObject, triggered_by: &str) -> NewSyncRun {
+    NewSyncRun {
+        source,
+        object,
+        triggered_by: triggered_by.to_owned(),
+    }
+}
+
+/// Gives `installation` a credential, a link, a queued job (`sync`, key `k`), a sync run and a
+/// failure of that run; returns the job, the run and the failure.
+async fn seed_rows(
+    store: &dyn Store,
+    installation: InstallationId,
+    (kind, token): (CredentialKind, &str),
+    link: &Link,
+    run: &NewSyncRun,
+) -> (JobId, SyncRunId, FailureId) {
+    store
+        .put_credential(installation, kind, &SecretString::from(token), t0())
+        .await
+        .expect("cred");
+    store
+        .upsert_link(installation, link, t0())
+        .await
+        .expect("link");
+    let job_id = store
+        .enqueue_job(installation, &job("sync", Some("k"), t0()), t0())
+        .await
+        .expect("job")
+        .id();
+    let run = store
+        .start_sync_run(installation, run, t0())
+        .await
+        .expect("run");
+    let failure_id = store
+        .record_failure(installation, &failure("1", Some(run)), t0())
+        .await
+        .expect("failure");
+    (job_id, run, failure_id)
+}
+
+/// Asserts that `installation` holds no credential of `kind`, no link of `object` from `sf_id`,
+/// no job and no failure (another installation's, or its own after a delete).
+async fn assert_holds_nothing(
+    store: &dyn Store,
+    installation: InstallationId,
+    kind: CredentialKind,
+    object: SyncObject,
+    sf_id: &str,
+) {
+    assert_eq!(
+        store
+            .get_credential_ciphertext(installation, kind)
+            .await
+            .expect("cred"),
+        None
+    );
+    assert_eq!(
+        store
+            .get_link_by_sf_id(installation, object, sf_id)
+            .await
+            .expect("link"),
+        None
+    );
+    assert!(
+        store
+            .list_jobs(installation, None, 100)
+            .await
+            .expect("jobs")
+            .is_empty()
+    );
+    assert!(
+        store
+            .list_failures(installation, true)
+            .await
+            .expect("failures")
+            .is_empty()
+    );
+}
+
 fn is_not_found<T: std::fmt::Debug>(r: &Result<T, StoreError>) -> bool {
     matches!(r, Err(StoreError::NotFound { .. }))
 }
@@ -936,15 +1016,10 @@ pub async fn concurrent_claimers_never_share_a_job(store: Arc<dyn Store>) {
 pub async fn sync_runs_list_the_history_window(store: Arc<dyn Store>) {
     let a = new_installation(&*store, "org-a").await;
     let now = t0();
-    let run = |source, object| NewSyncRun {
-        source,
-        object,
-        triggered_by: "poll".to_owned(),
-    };
     let old = store
         .start_sync_run(
             a.id,
-            &run(Side::Salesforce, SyncObject::Account),
+            &sync_run(Side::Salesforce, SyncObject::Account, "poll"),
             now - SYNC_HISTORY_WINDOW - secs(1),
         )
         .await
@@ -952,7 +1027,7 @@ pub async fn sync_runs_list_the_history_window(store: Arc<dyn Store>) {
     let edge = store
         .start_sync_run(
             a.id,
-            &run(Side::Desk, SyncObject::Contact),
+            &sync_run(Side::Desk, SyncObject::Contact, "poll"),
             now - SYNC_HISTORY_WINDOW,
         )
         .await
@@ -960,7 +1035,7 @@ pub async fn sync_runs_list_the_history_window(store: Arc<dyn Store>) {
     let recent = store
         .start_sync_run(
             a.id,
-            &run(Side::Salesforce, SyncObject::Contact),
+            &sync_run(Side::Salesforce, SyncObject::Contact, "poll"),
             now - secs(60),
         )
         .await
@@ -1036,11 +1111,7 @@ pub async fn failures_record_list_resolve(store: Arc<dyn Store>) {
     let run = store
         .start_sync_run(
             a.id,
-            &NewSyncRun {
-                source: Side::Desk,
-                object: SyncObject::Contact,
-                triggered_by: "webhook".to_owned(),
-            },
+            &sync_run(Side::Desk, SyncObject::Contact, "webhook"),
             t0(),
         )
         .await
@@ -1122,10 +1193,14 @@ pub async fn tenancy_isolation(store: Arc<dyn Store>) {
     let kind = CredentialKind::DeskAccessToken;
 
     // Give A one of everything.
-    store
-        .put_credential(a.id, kind, &SecretString::from("a-token"), t0())
-        .await
-        .expect("cred");
+    let (job_id, run, failure_id) = seed_rows(
+        &*store,
+        a.id,
+        (kind, "a-token"),
+        &link(SyncObject::Contact, "003A", "9001"),
+        &sync_run(Side::Desk, SyncObject::Contact, "poll"),
+    )
+    .await;
     let mapping = [FieldMapping {
         desk_field: "email".to_owned(),
         sf_field: "Email".to_owned(),
@@ -1140,34 +1215,9 @@ pub async fn tenancy_isolation(store: Arc<dyn Store>) {
         .await
         .expect("perms");
     store
-        .upsert_link(a.id, &link(SyncObject::Contact, "003A", "9001"), t0())
-        .await
-        .expect("link");
-    store
         .set_watermark(a.id, Side::Desk, SyncObject::Contact, t0(), t0())
         .await
         .expect("watermark");
-    let job_id = store
-        .enqueue_job(a.id, &job("sync", Some("k"), t0()), t0())
-        .await
-        .expect("job")
-        .id();
-    let run = store
-        .start_sync_run(
-            a.id,
-            &NewSyncRun {
-                source: Side::Desk,
-                object: SyncObject::Contact,
-                triggered_by: "poll".to_owned(),
-            },
-            t0(),
-        )
-        .await
-        .expect("run");
-    let failure_id = store
-        .record_failure(a.id, &failure("1", Some(run)), t0())
-        .await
-        .expect("failure");
     store
         .append_audit(
             a.id,
@@ -1182,18 +1232,12 @@ pub async fn tenancy_isolation(store: Arc<dyn Store>) {
         .expect("audit");
 
     // B sees nothing.
+    assert_holds_nothing(&*store, b.id, kind, SyncObject::Contact, "003A").await;
     assert!(
         store
             .get_credential(b.id, kind)
             .await
             .expect("cred")
-            .is_none()
-    );
-    assert!(
-        store
-            .get_credential_ciphertext(b.id, kind)
-            .await
-            .expect("raw")
             .is_none()
     );
     assert!(
@@ -1208,13 +1252,6 @@ pub async fn tenancy_isolation(store: Arc<dyn Store>) {
             .get_role_permissions(b.id, "role-1")
             .await
             .expect("perms"),
-        None
-    );
-    assert_eq!(
-        store
-            .get_link_by_sf_id(b.id, SyncObject::Contact, "003A")
-            .await
-            .expect("link"),
         None
     );
     assert_eq!(
@@ -1234,13 +1271,6 @@ pub async fn tenancy_isolation(store: Arc<dyn Store>) {
     assert_eq!(store.get_job(b.id, job_id).await.expect("job"), None);
     assert!(
         store
-            .list_jobs(b.id, None, 100)
-            .await
-            .expect("jobs")
-            .is_empty()
-    );
-    assert!(
-        store
             .claim_job(b.id, "wb", secs(60), t0() + secs(3600))
             .await
             .expect("claim")
@@ -1252,13 +1282,6 @@ pub async fn tenancy_isolation(store: Arc<dyn Store>) {
             .list_sync_runs(b.id, t0() - secs(3600))
             .await
             .expect("runs")
-            .is_empty()
-    );
-    assert!(
-        store
-            .list_failures(b.id, true)
-            .await
-            .expect("failures")
             .is_empty()
     );
     assert!(store.list_audit(b.id, 100).await.expect("audit").is_empty());
@@ -1349,70 +1372,25 @@ pub async fn deleting_an_installation_cascades(store: Arc<dyn Store>) {
     let a = new_installation(&*store, "org-a").await;
     let b = new_installation(&*store, "org-b").await;
     for inst in [a.id, b.id] {
-        store
-            .put_credential(
-                inst,
-                CredentialKind::DeskRefreshToken,
-                &SecretString::from("t"),
-                t0(),
-            )
-            .await
-            .expect("cred");
-        store
-            .upsert_link(inst, &link(SyncObject::Account, "001A", "42"), t0())
-            .await
-            .expect("link");
-        store
-            .enqueue_job(inst, &job("sync", Some("k"), t0()), t0())
-            .await
-            .expect("job");
-        let run = store
-            .start_sync_run(
-                inst,
-                &NewSyncRun {
-                    source: Side::Salesforce,
-                    object: SyncObject::Account,
-                    triggered_by: "initial".to_owned(),
-                },
-                t0(),
-            )
-            .await
-            .expect("run");
-        store
-            .record_failure(inst, &failure("1", Some(run)), t0())
-            .await
-            .expect("failure");
+        seed_rows(
+            &*store,
+            inst,
+            (CredentialKind::DeskRefreshToken, "t"),
+            &link(SyncObject::Account, "001A", "42"),
+            &sync_run(Side::Salesforce, SyncObject::Account, "initial"),
+        )
+        .await;
     }
     store.delete_installation(a.id).await.expect("delete");
     assert_eq!(store.get_installation(a.id).await.expect("get"), None);
-    assert_eq!(
-        store
-            .get_credential_ciphertext(a.id, CredentialKind::DeskRefreshToken)
-            .await
-            .expect("cred"),
-        None
-    );
-    assert_eq!(
-        store
-            .get_link_by_sf_id(a.id, SyncObject::Account, "001A")
-            .await
-            .expect("link"),
-        None
-    );
-    assert!(
-        store
-            .list_jobs(a.id, None, 10)
-            .await
-            .expect("jobs")
-            .is_empty()
-    );
-    assert!(
-        store
-            .list_failures(a.id, true)
-            .await
-            .expect("failures")
-            .is_empty()
-    );
+    assert_holds_nothing(
+        &*store,
+        a.id,
+        CredentialKind::DeskRefreshToken,
+        SyncObject::Account,
+        "001A",
+    )
+    .await;
 
     // B is untouched; A's Desk org may install again.
     assert!(
