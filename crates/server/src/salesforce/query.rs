@@ -169,7 +169,11 @@ impl HttpSalesforce {
                     what: "bulk results",
                     message: "not UTF-8".to_owned(),
                 })?;
-                Ok(Some((csv_records(&text), next)))
+                let records = csv_records(&text).map_err(|e| Error::Decode {
+                    what: "bulk results",
+                    message: e.to_string(),
+                })?;
+                Ok(Some((records, next)))
             }
         })
         .map_ok(|records| stream::iter(records.into_iter().map(Ok)))
@@ -255,24 +259,27 @@ fn top_level_words(soql: &str) -> Vec<(usize, &str)> {
 }
 
 /// Parses RFC 4180 CSV (header row first) into records; empty cells become `null`.
-pub(crate) fn csv_records(text: &str) -> Vec<Record> {
-    let mut rows = parse_csv(text).into_iter();
-    let Some(header) = rows.next() else {
-        return Vec::new();
-    };
-    rows.map(|row| {
-        let mut record = Map::new();
-        for (name, cell) in header.iter().zip(row) {
-            let value = if cell.is_empty() {
-                Value::Null
-            } else {
-                Value::String(cell)
-            };
-            insert_path(&mut record, name, value);
-        }
-        record
-    })
-    .collect()
+pub(crate) fn csv_records(text: &str) -> Result<Vec<Record>, csv::Error> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header = reader.headers()?.clone();
+    reader
+        .records()
+        .map(|row| {
+            let row = row?;
+            let mut record = Map::new();
+            for (name, cell) in header.iter().zip(row.iter()) {
+                let value = if cell.is_empty() {
+                    Value::Null
+                } else {
+                    Value::String(cell.to_owned())
+                };
+                insert_path(&mut record, name, value);
+            }
+            Ok(record)
+        })
+        .collect()
 }
 
 fn insert_path(record: &mut Record, path: &str, value: Value) {
@@ -294,45 +301,6 @@ fn insert_path(record: &mut Record, path: &str, value: Value) {
         target = next;
     }
     target.insert(last.to_owned(), value);
-}
-
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut cell = String::new();
-    let mut quoted = false;
-    let mut pending = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        pending = true;
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    cell.push('"');
-                }
-                '"' => quoted = false,
-                _ => cell.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' => quoted = true,
-            ',' => row.push(std::mem::take(&mut cell)),
-            '\r' => {}
-            '\n' => {
-                row.push(std::mem::take(&mut cell));
-                rows.push(std::mem::take(&mut row));
-                pending = false;
-            }
-            _ => cell.push(c),
-        }
-    }
-    if pending {
-        row.push(cell);
-        rows.push(row);
-    }
-    rows
 }
 
 #[cfg(test)]
@@ -363,12 +331,12 @@ mod tests {
     fn csv_rows_become_records() {
         let text =
             "\"Id\",\"Email\",\"Account.Name\"\n003A,\"a@x, y\",\"Acme \"\"Inc\"\"\"\n003B,,\n";
-        let records = csv_records(text);
+        let records = csv_records(text).expect("valid CSV");
         assert_eq!(records.len(), 2);
         assert_eq!(records[0]["Email"], "a@x, y");
         assert_eq!(records[0]["Account"]["Name"], "Acme \"Inc\"");
         assert_eq!(records[1]["Email"], Value::Null);
         assert_eq!(records[1]["Account"]["Name"], Value::Null);
-        assert!(csv_records("").is_empty());
+        assert!(csv_records("").expect("empty CSV").is_empty());
     }
 }
