@@ -14,7 +14,7 @@ use super::errors::Reply;
 use super::records::{format_datetime, parse_datetime};
 use super::rest::{Req, to_minute};
 use super::sim::{Ctx, Db};
-use super::soql::Dataset;
+use super::soql::{Dataset, RowRef, Val};
 
 const MAX_IDS: usize = 600_000;
 
@@ -70,16 +70,14 @@ pub(crate) fn replication(
         covered_end
     };
     let in_window = |t: DateTime<Utc>| t >= start && t < covered_end;
-    let id_of =
-        |r: &serde_json::Map<String, Value>| r.get("Id").and_then(Value::as_str).map(str::to_owned);
+    let id_of = |r: RowRef<'_>| r.str("Id").map(str::to_owned);
     if op == "updated" {
         let ids: Vec<String> = db
             .store
             .rows(&schema.name)
-            .filter(|r| r.get("IsDeleted").and_then(Value::as_bool) != Some(true))
+            .filter(|r| r.get("IsDeleted").and_then(Val::as_bool) != Some(true))
             .filter(|r| {
-                r.get("SystemModstamp")
-                    .and_then(Value::as_str)
+                r.str("SystemModstamp")
                     .and_then(parse_datetime)
                     .is_some_and(in_window)
             })

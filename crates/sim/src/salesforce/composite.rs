@@ -14,7 +14,7 @@ use super::errors::{ErrorItem, Reply};
 use super::records::{self, Caller, DmlError};
 use super::rest::{self, Req};
 use super::sim::{Ctx, Db};
-use super::soql::Dataset;
+use super::soql::{Dataset, Val};
 
 const MAX_SUBREQUESTS: usize = 25;
 const MAX_QUERIES: usize = 5;
@@ -581,8 +581,8 @@ fn retrieve(db: &Db, req: &Req, t: &str) -> Result<Reply, Reply> {
     let mut rows = Vec::new();
     for id in &ids {
         match db.store.get(&schema.name, id) {
-            Some(r) if r.get("IsDeleted").and_then(Value::as_bool) != Some(true) => {
-                let v = records::render(&req.version, &schema, r, Some(&fields))
+            Some(r) if r.get("IsDeleted").and_then(Val::as_bool) != Some(true) => {
+                let v = records::render(&req.version, &schema, &r.to_record(), Some(&fields))
                     .map_err(|e| Reply::errors(StatusCode::BAD_REQUEST, &[e]))?;
                 rows.push(v);
             }

@@ -401,7 +401,7 @@ fn bearer_user(ctx: &Ctx, headers: &HeaderMap, q: Option<&str>) -> Option<String
 
 fn user_info(ctx: &Ctx, user: &str) -> Value {
     let db = ctx.db();
-    let record = db.store.get("User", user).cloned().unwrap_or_default();
+    let record = db.store.record("User", user).unwrap_or_default();
     let field = |k: &str| record.get(k).cloned().unwrap_or(Value::Null);
     let base = format!("{}/services/data/v{{version}}/", ctx.instance);
     json!({

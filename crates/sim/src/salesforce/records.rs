@@ -17,7 +17,7 @@ use super::ids;
 use super::meta::{self, FieldMeta, STAGES};
 use super::schema::{FieldSchema, FieldType, ObjectSchema};
 use super::sim::{Ctx, Db};
-use super::soql::{Dataset, Record};
+use super::soql::{Dataset, Record, RowRef, Val};
 
 /// Who writes.
 #[derive(Debug, Clone)]
@@ -98,6 +98,14 @@ fn schema_of<'a>(db: &'a Db, object: &str) -> Result<&'a ObjectSchema, DmlError>
 
 fn is_deleted(record: &Record) -> bool {
     record.get("IsDeleted").and_then(Value::as_bool) == Some(true)
+}
+
+fn row_deleted(row: RowRef<'_>) -> bool {
+    row.get("IsDeleted").and_then(Val::as_bool) == Some(true)
+}
+
+fn row_text<'a>(row: RowRef<'a>, field: &str) -> Option<&'a str> {
+    row.str(field).filter(|s| !s.is_empty())
 }
 
 fn valid_email(text: &str) -> bool {
@@ -260,7 +268,7 @@ fn check_value(
                 return Err(malformed());
             }
             match db.store.get(target, &id) {
-                Some(row) if !is_deleted(row) => Ok(Value::String(id)),
+                Some(row) if !row_deleted(row) => Ok(Value::String(id)),
                 _ => Err(ErrorItem::with_fields(
                     "INVALID_CROSS_REFERENCE_KEY",
                     "invalid cross reference id",
@@ -489,7 +497,7 @@ fn activity_account(db: &Db, record: &Record) -> Value {
                 if let Some(account) = db
                     .store
                     .get("Opportunity", what)
-                    .and_then(|o| text_of(o, "AccountId"))
+                    .and_then(|o| row_text(o, "AccountId"))
                 {
                     return json!(account);
                 }
@@ -499,7 +507,7 @@ fn activity_account(db: &Db, record: &Record) -> Value {
     }
     text_of(record, "WhoId")
         .and_then(|who| db.store.get("Contact", who))
-        .and_then(|c| c.get("AccountId").cloned())
+        .and_then(|c| c.get("AccountId").map(Val::to_value))
         .unwrap_or(Value::Null)
 }
 
@@ -537,9 +545,9 @@ fn duplicate_check(
     let matches: Vec<String> = db
         .store
         .rows("Contact")
-        .filter(|r| !is_deleted(r))
-        .filter(|r| text_of(r, "Email").is_some_and(|e| e.eq_ignore_ascii_case(email)))
-        .filter_map(|r| r.get("Id").and_then(Value::as_str).map(str::to_owned))
+        .filter(|r| !row_deleted(*r))
+        .filter(|r| row_text(*r, "Email").is_some_and(|e| e.eq_ignore_ascii_case(email)))
+        .filter_map(|r| r.str("Id").map(str::to_owned))
         .filter(|id| Some(ids::key(id)) != own)
         .collect();
     if matches.is_empty() {
@@ -664,7 +672,7 @@ fn apply_changes(schema: &ObjectSchema, record: &mut Record, changes: &Map<Strin
 }
 
 /// Finds a live record by id in `object` (canonical), with the 404s of the REST API.
-fn live<'a>(db: &'a Db, object: &str, id: &str) -> Result<&'a Record, DmlError> {
+fn live(db: &Db, object: &str, id: &str) -> Result<Record, DmlError> {
     if !ids::is_valid(id) {
         return Err(DmlError::NotFound(not_found()));
     }
@@ -672,10 +680,10 @@ fn live<'a>(db: &'a Db, object: &str, id: &str) -> Result<&'a Record, DmlError> 
         .store
         .get(object, id)
         .ok_or_else(|| DmlError::NotFound(not_found()))?;
-    if is_deleted(record) {
+    if row_deleted(record) {
         return Err(DmlError::NotFound(deleted()));
     }
-    Ok(record)
+    Ok(record.to_record())
 }
 
 /// Updates record `id` of `object`.
@@ -688,7 +696,7 @@ pub(crate) fn update(
     body: &Map<String, Value>,
 ) -> Result<(), DmlError> {
     let schema = schema_of(db, object)?.clone();
-    let existing = live(db, &schema.name, id)?.clone();
+    let existing = live(db, &schema.name, id)?;
     let changes = validate(db, &schema, body, Some(&existing))?;
     let mut record = existing;
     apply_changes(&schema, &mut record, &changes);
@@ -734,7 +742,7 @@ pub(crate) fn delete(
         .store
         .schema(&name)
         .is_some_and(ObjectSchema::has_recycle_bin);
-    let record = live(db, &name, id)?.clone();
+    let record = live(db, &name, id)?;
     if !has_bin {
         return Err(DmlError::Invalid(vec![ErrorItem::new(
             "INSUFFICIENT_ACCESS_OR_READONLY",
@@ -772,9 +780,9 @@ fn mark_deleted(
         let children: Vec<Record> = db
             .store
             .rows(child)
-            .filter(|r| !is_deleted(r))
-            .filter(|r| text_of(r, field).is_some_and(|v| ids::key(v) == ids::key(&id)))
-            .cloned()
+            .filter(|r| !row_deleted(*r))
+            .filter(|r| row_text(*r, field).is_some_and(|v| ids::key(v) == ids::key(&id)))
+            .map(RowRef::to_record)
             .collect();
         for row in children {
             mark_deleted(db, child, row, caller, now, now_t);
@@ -787,7 +795,7 @@ pub(crate) fn undelete(ctx: &Ctx, db: &mut Db, caller: &Caller, id: &str) -> Res
     let name = ids::to_18(id)
         .and_then(|id| db.store.object_of_id(&id).map(str::to_owned))
         .ok_or_else(|| ErrorItem::new("MALFORMED_ID", format!("bad id {id}")))?;
-    let mut record = db.store.get(&name, id).cloned().ok_or_else(|| {
+    let mut record = db.store.record(&name, id).ok_or_else(|| {
         ErrorItem::new("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
     })?;
     if !is_deleted(&record) {
@@ -811,14 +819,17 @@ pub(crate) fn find_by_field(db: &Db, object: &str, field: &str, value: &str) -> 
     let is_id = field.eq_ignore_ascii_case("Id");
     db.store
         .rows(object)
-        .filter(|r| !is_deleted(r))
+        .filter(|r| !row_deleted(*r))
         .filter(|r| match r.get(field) {
-            Some(Value::String(s)) if is_id => ids::key(s) == ids::key(value),
-            Some(Value::String(s)) => s.eq_ignore_ascii_case(value),
-            Some(Value::Number(n)) => n.to_string() == value,
-            _ => false,
+            Some(Val::Number(n)) => n.to_string() == value,
+            Some(v) => match v.as_str() {
+                Some(s) if is_id => ids::key(s) == ids::key(value),
+                Some(s) => s.eq_ignore_ascii_case(value),
+                None => false,
+            },
+            None => false,
         })
-        .filter_map(|r| r.get("Id").and_then(Value::as_str).map(str::to_owned))
+        .filter_map(|r| r.str("Id").map(str::to_owned))
         .collect()
 }
 

@@ -26,7 +26,7 @@ use super::meta;
 use super::oauth;
 use super::records::{self, Caller, DmlError};
 use super::sim::{Ctx, Db};
-use super::soql::{self, Dataset, QueryOptions, Selection};
+use super::soql::{self, Dataset, QueryOptions, Selection, Val};
 use crate::common::{Fault, aborted_response};
 
 /// Oldest version still served; older ones answer 410.
@@ -672,7 +672,7 @@ fn record(
                 .get(&schema.name, id)
                 .filter(|_| super::ids::is_valid(id))
                 .ok_or_else(Reply::not_found)?;
-            if record.get("IsDeleted").and_then(Value::as_bool) == Some(true) {
+            if record.get("IsDeleted").and_then(Val::as_bool) == Some(true) {
                 return Err(Reply::error(
                     StatusCode::NOT_FOUND,
                     "ENTITY_IS_DELETED",
@@ -680,9 +680,14 @@ fn record(
                 ));
             }
             let fields = fields_param(req);
-            records::render(&req.version, &schema, record, fields.as_deref())
-                .map(|v| Reply::json(StatusCode::OK, v))
-                .map_err(|e| Reply::errors(StatusCode::BAD_REQUEST, &[e]))
+            records::render(
+                &req.version,
+                &schema,
+                &record.to_record(),
+                fields.as_deref(),
+            )
+            .map(|v| Reply::json(StatusCode::OK, v))
+            .map_err(|e| Reply::errors(StatusCode::BAD_REQUEST, &[e]))
         }
         Method::PATCH => {
             let body = req.json_object()?;
@@ -731,9 +736,14 @@ fn by_external_id(
                         .store
                         .get(&schema.name, id)
                         .ok_or_else(Reply::not_found)?;
-                    records::render(&req.version, &schema, record, fields_param(req).as_deref())
-                        .map(|v| Reply::json(StatusCode::OK, v))
-                        .map_err(|e| Reply::errors(StatusCode::BAD_REQUEST, &[e]))
+                    records::render(
+                        &req.version,
+                        &schema,
+                        &record.to_record(),
+                        fields_param(req).as_deref(),
+                    )
+                    .map(|v| Reply::json(StatusCode::OK, v))
+                    .map_err(|e| Reply::errors(StatusCode::BAD_REQUEST, &[e]))
                 }
                 many => Err(dml_error(DmlError::Multiple(
                     many.iter()

@@ -491,7 +491,7 @@ impl SalesforceSimHandle {
     pub fn get(&self, object: &str, id: &str) -> Option<Value> {
         let db = self.ctx.db();
         let name = db.store.canonical(object)?.to_owned();
-        db.store.get(&name, id).cloned().map(Value::Object)
+        db.store.record(&name, id).map(Value::Object)
     }
 
     /// Number of rows of `object` (deleted ones included).
@@ -543,7 +543,7 @@ impl SalesforceSimHandle {
         let Some(name) = db.store.canonical(object).map(str::to_owned) else {
             return false;
         };
-        let Some(mut record) = db.store.get(&name, id).cloned() else {
+        let Some(mut record) = db.store.record(&name, id) else {
             return false;
         };
         record.insert("SystemModstamp".to_owned(), Value::String(now));

@@ -13,14 +13,14 @@ use serde_json::Value;
 
 use super::ids;
 use super::schema::ObjectSchema;
-use super::soql::{Dataset, Record, Tables};
+use super::soql::{Dataset, Record, Row, RowRef, Tables};
 
 /// One undo step: the row as it was before a write (`None`: the row did not exist).
 #[derive(Debug)]
 struct Undo {
     object: String,
     id: String,
-    before: Option<Record>,
+    before: Option<Row>,
     deleted_at: Option<Option<DateTime<Utc>>>,
 }
 
@@ -71,7 +71,11 @@ impl Store {
             return;
         };
         let key = ids::key(&id).to_owned();
-        let before = self.get(object, &id).cloned();
+        let before = if self.journal.is_some() {
+            self.get(object, &id).map(|row| row.row().clone())
+        } else {
+            None
+        };
         if let Some(journal) = self.journal.as_mut() {
             journal.push(Undo {
                 object: object.to_owned(),
@@ -80,7 +84,13 @@ impl Store {
                 deleted_at: Some(self.deleted_at.get(&key).copied()),
             });
         }
-        self.tables.put(object, key, record);
+        self.tables.put_row_as_record(object, &key, record);
+    }
+
+    /// The row of `object` with id `id` as JSON, deleted or not.
+    #[must_use]
+    pub fn record(&self, object: &str, id: &str) -> Option<Record> {
+        self.get(object, id).map(RowRef::to_record)
     }
 
     /// Records (or clears) the deletion time of `id`.
@@ -120,8 +130,9 @@ impl Store {
         for undo in journal.into_iter().rev() {
             match undo.before {
                 Some(before) => {
-                    if let Some(row) = self.tables.get_mut(&undo.object, &undo.id) {
-                        *row = before;
+                    if self.tables.get(&undo.object, &undo.id).is_some() {
+                        self.tables
+                            .put_row(&undo.object, ids::key(&undo.id), before);
                     }
                 }
                 None => self.tables.remove(&undo.object, &undo.id),
@@ -150,11 +161,11 @@ impl Dataset for Store {
         self.tables.schema(object)
     }
 
-    fn rows<'a>(&'a self, object: &str) -> Box<dyn Iterator<Item = &'a Record> + 'a> {
+    fn rows<'a>(&'a self, object: &str) -> Box<dyn Iterator<Item = RowRef<'a>> + 'a> {
         self.tables.rows(object)
     }
 
-    fn get(&self, object: &str, id: &str) -> Option<&Record> {
+    fn get<'a>(&'a self, object: &str, id: &str) -> Option<RowRef<'a>> {
         self.tables.get(object, id)
     }
 }

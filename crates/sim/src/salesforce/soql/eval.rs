@@ -9,10 +9,8 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use serde_json::Value;
-
 use super::ast::CompareOp;
-use super::dataset::{Dataset, Record};
+use super::dataset::{Dataset, RowRef, Val};
 use super::plan::{ChildPlan, FieldRef, Filter, Hop, SortSpec, Source};
 use super::value::{self, Scalar};
 use crate::salesforce::ids;
@@ -21,13 +19,10 @@ use crate::salesforce::schema::ObjectSchema;
 /// The record a lookup points to, and its object; `None` for an empty or dangling lookup.
 pub(crate) fn follow<'d>(
     dataset: &'d dyn Dataset,
-    record: &'d Record,
+    record: RowRef<'d>,
     hop: &Hop<'d>,
-) -> Option<(&'d ObjectSchema, &'d Record)> {
-    let id = record
-        .get(hop.ref_field)
-        .and_then(Value::as_str)
-        .filter(|id| !id.is_empty())?;
+) -> Option<(&'d ObjectSchema, RowRef<'d>)> {
+    let id = record.str(hop.ref_field).filter(|id| !id.is_empty())?;
     let fetch = |object: &'d ObjectSchema| dataset.get(&object.name, id).map(|r| (object, r));
     if let [only] = hop.targets.as_slice() {
         return fetch(only);
@@ -44,9 +39,9 @@ pub(crate) fn follow<'d>(
 /// The stored value a field reference reads on `record`.
 pub(crate) fn field_value<'d>(
     dataset: &'d dyn Dataset,
-    record: &'d Record,
+    record: RowRef<'d>,
     field: &FieldRef<'d>,
-) -> Option<&'d Value> {
+) -> Option<&'d Val> {
     let mut current = record;
     for hop in &field.hops {
         current = follow(dataset, current, hop)?.1;
@@ -54,14 +49,14 @@ pub(crate) fn field_value<'d>(
     current.get(field.field.name.as_str())
 }
 
-fn scalar<'d>(dataset: &'d dyn Dataset, record: &'d Record, field: &FieldRef<'d>) -> Scalar<'d> {
+fn scalar<'d>(dataset: &'d dyn Dataset, record: RowRef<'d>, field: &FieldRef<'d>) -> Scalar<'d> {
     value::read(field_value(dataset, record, field), field.kind)
 }
 
 /// Whether `record` satisfies `filter`.
 pub(crate) fn matches<'d>(
     dataset: &'d dyn Dataset,
-    record: &'d Record,
+    record: RowRef<'d>,
     filter: &Filter<'d>,
 ) -> bool {
     match filter {
@@ -102,15 +97,15 @@ pub(crate) fn matches<'d>(
     }
 }
 
-fn is_deleted(record: &Record) -> bool {
+fn is_deleted(record: RowRef<'_>) -> bool {
     record
         .get("IsDeleted")
-        .and_then(Value::as_bool)
+        .and_then(Val::as_bool)
         .unwrap_or(false)
 }
 
 /// Whether `record` belongs to `source`'s result before ordering and limits.
-fn is_visible<'d>(dataset: &'d dyn Dataset, source: &Source<'d>, record: &'d Record) -> bool {
+fn is_visible<'d>(dataset: &'d dyn Dataset, source: &Source<'d>, record: RowRef<'d>) -> bool {
     (!source.hide_deleted || !is_deleted(record))
         && source
             .filter
@@ -122,21 +117,21 @@ fn is_visible<'d>(dataset: &'d dyn Dataset, source: &Source<'d>, record: &'d Rec
 pub(crate) fn visible_rows<'d, 's>(
     dataset: &'d dyn Dataset,
     source: &'s Source<'d>,
-) -> impl Iterator<Item = &'d Record> + 's
+) -> impl Iterator<Item = RowRef<'d>> + 's
 where
     'd: 's,
 {
     dataset
         .rows(&source.object.name)
-        .filter(move |record| is_visible(dataset, source, record))
+        .filter(move |record| is_visible(dataset, source, *record))
 }
 
 /// Applies `ORDER BY`, `OFFSET` and `LIMIT` to already-filtered rows.
 pub(crate) fn arrange<'d>(
     dataset: &'d dyn Dataset,
     source: &Source<'d>,
-    rows: impl Iterator<Item = &'d Record>,
-) -> Vec<&'d Record> {
+    rows: impl Iterator<Item = RowRef<'d>>,
+) -> Vec<RowRef<'d>> {
     let limit = source.limit.unwrap_or(usize::MAX);
     if source.order.is_empty() {
         // Lazy: stops scanning once enough rows matched.
@@ -149,7 +144,7 @@ pub(crate) fn arrange<'d>(
     // Sort keys live in one flat vector (`width` per row) instead of one allocation per row.
     let width = source.order.len();
     let mut keys: Vec<Scalar<'d>> = Vec::new();
-    let mut entries: Vec<(usize, &'d Record)> = Vec::new();
+    let mut entries: Vec<(usize, RowRef<'d>)> = Vec::new();
     for (index, record) in rows.enumerate() {
         keys.extend(
             source
@@ -161,7 +156,7 @@ pub(crate) fn arrange<'d>(
     }
     let keys_of = |index: usize| &keys[index * width..(index + 1) * width];
     // Ties keep scan order, so results are deterministic whichever path runs.
-    let order = |a: &(usize, &'d Record), b: &(usize, &'d Record)| {
+    let order = |a: &(usize, RowRef<'d>), b: &(usize, RowRef<'d>)| {
         compare_keys(&source.order, keys_of(a.0), keys_of(b.0)).then(a.0.cmp(&b.0))
     };
     if wanted < entries.len() {
@@ -198,7 +193,7 @@ fn compare_keys(specs: &[SortSpec<'_>], a: &[Scalar<'_>], b: &[Scalar<'_>]) -> O
 }
 
 /// The selected rows of a top-level source.
-pub(crate) fn select<'d>(dataset: &'d dyn Dataset, source: &Source<'d>) -> Vec<&'d Record> {
+pub(crate) fn select<'d>(dataset: &'d dyn Dataset, source: &Source<'d>) -> Vec<RowRef<'d>> {
     arrange(dataset, source, visible_rows(dataset, source))
 }
 
@@ -231,19 +226,19 @@ pub(crate) fn count_non_null<'d>(
 pub(crate) fn child_rows<'d>(
     dataset: &'d dyn Dataset,
     child: &ChildPlan<'d>,
-    parents: &[&'d Record],
-) -> Vec<Vec<&'d Record>> {
-    let mut buckets: Vec<Vec<&'d Record>> = vec![Vec::new(); parents.len()];
+    parents: &[RowRef<'d>],
+) -> Vec<Vec<RowRef<'d>>> {
+    let mut buckets: Vec<Vec<RowRef<'d>>> = vec![Vec::new(); parents.len()];
     let index: HashMap<&str, usize> = parents
         .iter()
         .enumerate()
-        .filter_map(|(i, parent)| Some((ids::key(parent.get("Id")?.as_str()?), i)))
+        .filter_map(|(i, parent)| Some((ids::key(parent.str("Id")?), i)))
         .collect();
     if index.is_empty() {
         return buckets;
     }
     for record in dataset.rows(&child.source.object.name) {
-        let Some(link) = record.get(child.link_field).and_then(Value::as_str) else {
+        let Some(link) = record.str(child.link_field) else {
             continue;
         };
         let Some(&i) = index.get(ids::key(link)) else {

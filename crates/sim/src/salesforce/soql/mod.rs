@@ -39,7 +39,9 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 pub(crate) use dataset::Tables;
-pub use dataset::{Dataset, InsertError, MemoryDataset, Record};
+pub use dataset::{
+    Dataset, Fields, InlineStr, InsertError, MemoryDataset, Record, Row, RowRef, Val,
+};
 pub use error::{SoqlError, SoqlErrorCode};
 pub use escape::{quote, quote_like};
 pub use like::LikePattern;
@@ -213,12 +215,7 @@ pub fn select_ids(
         Output::Rows(_) => {
             let ids = eval::select(dataset, &plan.source)
                 .into_iter()
-                .map(|row| {
-                    row.get("Id")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned()
-                })
+                .map(|row| row.str("Id").unwrap_or_default().to_owned())
                 .collect();
             Ok(Selection::Rows {
                 object: plan.source.object.name.clone(),
@@ -248,7 +245,7 @@ pub fn render_ids(
         return Ok(Vec::new());
     };
     let object = &plan.source.object.name;
-    let rows: Vec<&Record> = ids
+    let rows: Vec<RowRef<'_>> = ids
         .iter()
         .filter_map(|id| dataset.get(object, id))
         .collect();

@@ -629,7 +629,7 @@ impl<'d> Planner<'d, '_> {
         let source = self.source(scope, query)?;
         let name = selected.field.name.as_str();
         Ok(eval::visible_rows(self.dataset, &source)
-            .filter_map(|row| row.get(name).and_then(serde_json::Value::as_str))
+            .filter_map(|row| row.str(name))
             .filter(|id| !id.is_empty())
             .map(|id| ids::key(id).to_owned())
             .collect())

@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::dataset::{Dataset, Record};
+use super::dataset::{Dataset, RowRef, Val};
 use super::eval;
 use super::plan::{ChildPlan, Node};
 
@@ -16,8 +16,8 @@ pub(crate) struct Renderer<'d, 'v> {
 }
 
 impl<'d> Renderer<'d, '_> {
-    fn attributes(&self, object: &str, record: &Record) -> Value {
-        let id = record.get("Id").and_then(Value::as_str).unwrap_or_default();
+    fn attributes(&self, object: &str, record: RowRef<'_>) -> Value {
+        let id = record.str("Id").unwrap_or_default();
         json!({
             "type": object,
             "url": format!("/services/data/v{}/sobjects/{object}/{id}", self.api_version),
@@ -25,7 +25,7 @@ impl<'d> Renderer<'d, '_> {
     }
 
     /// Renders `rows` of `object` with the output tree `nodes`.
-    pub(crate) fn rows(&self, object: &str, rows: &[&'d Record], nodes: &[Node<'d>]) -> Vec<Value> {
+    pub(crate) fn rows(&self, object: &str, rows: &[RowRef<'d>], nodes: &[Node<'d>]) -> Vec<Value> {
         // Child results are computed for all rows at once, one child scan per subquery.
         let mut children: Vec<std::vec::IntoIter<Value>> = nodes
             .iter()
@@ -47,14 +47,14 @@ impl<'d> Renderer<'d, '_> {
     fn fill(
         &self,
         map: &mut Map<String, Value>,
-        row: &'d Record,
+        row: RowRef<'d>,
         nodes: &[Node<'d>],
         children: &mut dyn Iterator<Item = &mut std::vec::IntoIter<Value>>,
     ) {
         for node in nodes {
             match node {
                 Node::Field(name) => {
-                    let value = row.get(*name).cloned().unwrap_or(Value::Null);
+                    let value = row.get(name).map_or(Value::Null, Val::to_value);
                     map.insert((*name).to_owned(), value);
                 }
                 Node::Parent { hop, nodes } => {
@@ -82,10 +82,10 @@ impl<'d> Renderer<'d, '_> {
     }
 
     /// One value per parent: its child result, or `null` when it has no child rows.
-    fn children(&self, child: &ChildPlan<'d>, parents: &[&'d Record]) -> Vec<Value> {
+    fn children(&self, child: &ChildPlan<'d>, parents: &[RowRef<'d>]) -> Vec<Value> {
         let buckets = eval::child_rows(self.dataset, child, parents);
         let sizes: Vec<usize> = buckets.iter().map(Vec::len).collect();
-        let flat: Vec<&'d Record> = buckets.into_iter().flatten().collect();
+        let flat: Vec<RowRef<'d>> = buckets.into_iter().flatten().collect();
         let mut rendered = self
             .rows(&child.source.object.name, &flat, &child.nodes)
             .into_iter();

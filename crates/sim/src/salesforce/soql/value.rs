@@ -7,9 +7,8 @@
 
 use std::cmp::Ordering;
 
-use serde_json::Value;
-
 use super::ast::{self, CompareOp};
+use super::dataset::Val;
 use super::dates;
 use super::error::SoqlErrorCode;
 use crate::salesforce::ids;
@@ -77,12 +76,12 @@ pub(crate) enum Scalar<'a> {
 
 /// Reads a stored JSON value. Missing, `null`, empty strings and unparsable values are
 /// [`Scalar::Null`], except for checkboxes, which are never null (missing = `false`).
-pub(crate) fn read(value: Option<&Value>, kind: Kind) -> Scalar<'_> {
-    let text = value.and_then(Value::as_str).filter(|s| !s.is_empty());
+pub(crate) fn read(value: Option<&Val>, kind: Kind) -> Scalar<'_> {
+    let text = value.and_then(Val::as_str).filter(|s| !s.is_empty());
     match kind {
         Kind::Text => text.map_or(Scalar::Null, Scalar::Text),
         Kind::Id => text.map_or(Scalar::Null, Scalar::Id),
-        Kind::Bool => Scalar::Bool(value.and_then(Value::as_bool).unwrap_or(false)),
+        Kind::Bool => Scalar::Bool(value.and_then(Val::as_bool).unwrap_or(false)),
         Kind::Number => value
             .and_then(|v| {
                 v.as_f64()
@@ -266,14 +265,29 @@ mod tests {
 
     #[test]
     fn reading_stored_values() {
-        assert_eq!(read(Some(&json!("Acme")), Kind::Text), Scalar::Text("Acme"));
-        assert_eq!(read(Some(&json!("")), Kind::Text), Scalar::Null);
+        assert_eq!(
+            read(Some(&Val::from_json(json!("Acme"))), Kind::Text),
+            Scalar::Text("Acme")
+        );
+        assert_eq!(
+            read(Some(&Val::from_json(json!(""))), Kind::Text),
+            Scalar::Null
+        );
         assert_eq!(read(None, Kind::Text), Scalar::Null);
         assert_eq!(read(None, Kind::Bool), Scalar::Bool(false));
-        assert_eq!(read(Some(&json!(12.5)), Kind::Number), Scalar::Number(12.5));
-        assert_eq!(read(Some(&json!("1970-01-03")), Kind::Date), Scalar::Day(2));
         assert_eq!(
-            read(Some(&json!("1970-01-01T00:00:01.000+0000")), Kind::DateTime),
+            read(Some(&Val::from_json(json!(12.5))), Kind::Number),
+            Scalar::Number(12.5)
+        );
+        assert_eq!(
+            read(Some(&Val::from_json(json!("1970-01-03"))), Kind::Date),
+            Scalar::Day(2)
+        );
+        assert_eq!(
+            read(
+                Some(&Val::from_json(json!("1970-01-01T00:00:01.000+0000"))),
+                Kind::DateTime
+            ),
             Scalar::Millis(1000)
         );
     }

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::fixture::{contact, now};
 use crate::salesforce::ids;
 use crate::salesforce::schema::ObjectSchema;
-use crate::salesforce::soql::{Dataset, MemoryDataset, QueryOptions, QueryResult, Record, execute};
+use crate::salesforce::soql::{Dataset, MemoryDataset, QueryOptions, QueryResult, RowRef, execute};
 
 const CONTACTS: u64 = 20_000;
 
@@ -34,7 +34,7 @@ impl Dataset for Counting {
         self.inner.schema(object)
     }
 
-    fn rows<'a>(&'a self, object: &str) -> Box<dyn Iterator<Item = &'a Record> + 'a> {
+    fn rows<'a>(&'a self, object: &str) -> Box<dyn Iterator<Item = RowRef<'a>> + 'a> {
         self.scans.borrow_mut().push(object.to_owned());
         Box::new(
             self.inner
@@ -43,7 +43,7 @@ impl Dataset for Counting {
         )
     }
 
-    fn get(&self, object: &str, id: &str) -> Option<&Record> {
+    fn get<'a>(&'a self, object: &str, id: &str) -> Option<RowRef<'a>> {
         self.gets.set(self.gets.get() + 1);
         self.inner.get(object, id)
     }
