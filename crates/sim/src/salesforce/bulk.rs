@@ -80,44 +80,15 @@ fn csv_text(value: &Value) -> String {
     }
 }
 
-/// Parses RFC 4180 CSV into rows of cells.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut cell = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    let mut any = false;
-    while let Some(c) = chars.next() {
-        any = true;
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    cell.push('"');
-                }
-                '"' => quoted = false,
-                _ => cell.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' => quoted = true,
-            ',' => row.push(std::mem::take(&mut cell)),
-            '\r' => {}
-            '\n' => {
-                row.push(std::mem::take(&mut cell));
-                rows.push(std::mem::take(&mut row));
-                any = false;
-            }
-            _ => cell.push(c),
-        }
-    }
-    if any {
-        row.push(cell);
-        rows.push(row);
-    }
-    rows
+/// Parses an RFC 4180 upload into rows of cells (the header row first).
+fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, csv::Error> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|row| Ok(row?.iter().map(str::to_owned).collect()))
+        .collect()
 }
 
 fn get_ci<'a>(map: &'a Value, key: &str) -> Option<&'a Value> {
@@ -524,7 +495,17 @@ fn error_text(items: &[ErrorItem]) -> String {
 }
 
 fn ingest(ctx: &Ctx, db: &mut Db, caller: &Caller, mut job: Job) -> Job {
-    let rows = parse_csv(&job.upload);
+    let rows = match parse_csv(&job.upload) {
+        Ok(rows) => rows,
+        Err(e) => {
+            job.info.insert("state".to_owned(), json!("Failed"));
+            job.info.insert(
+                "errorMessage".to_owned(),
+                json!(format!("InvalidBatch : {e}")),
+            );
+            return job;
+        }
+    };
     let object = job.text("object");
     let operation = job.text("operation");
     let ext = job
