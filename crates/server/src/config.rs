@@ -43,6 +43,9 @@ pub struct ServerConfig {
     pub public_url: Url,
     /// Largest request body accepted, in bytes; larger bodies get 413.
     pub max_body_bytes: usize,
+    /// Origins allowed to frame the widget pages (CSP `frame-ancestors`): `'self'` and Zoho Desk
+    /// in every data centre by default; narrow it to your portal's origin.
+    pub frame_ancestors: Vec<FrameAncestor>,
 }
 
 impl Default for ServerConfig {
@@ -51,6 +54,62 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             public_url: Url::parse("http://localhost:8080/").expect("static URL parses"),
             max_body_bytes: 1024 * 1024,
+            frame_ancestors: DESK_FRAME_ANCESTORS
+                .iter()
+                .map(|s| FrameAncestor((*s).to_owned()))
+                .collect(),
+        }
+    }
+}
+
+/// `'self'` and Zoho Desk's origins in every data centre.
+const DESK_FRAME_ANCESTORS: [&str; 9] = [
+    "'self'",
+    "https://*.zoho.com",
+    "https://*.zoho.eu",
+    "https://*.zoho.in",
+    "https://*.zoho.com.au",
+    "https://*.zoho.jp",
+    "https://*.zoho.com.cn",
+    "https://*.zohocloud.ca",
+    "https://*.zoho.sa",
+];
+
+/// One CSP `frame-ancestors` source: `'self'` or an `http(s)://host[:port]` origin (a leading
+/// `*.` wildcard allowed). Anything else — paths, spaces, `;` — is refused at load, so a
+/// configuration value can never inject another CSP directive.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct FrameAncestor(String);
+
+impl FrameAncestor {
+    /// The source text as it goes into the policy.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for FrameAncestor {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        let host = value
+            .strip_prefix("https://")
+            .or_else(|| value.strip_prefix("http://"));
+        let valid = value == "'self'"
+            || host.is_some_and(|host| {
+                let host = host.strip_prefix("*.").unwrap_or(host);
+                !host.is_empty()
+                    && host
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
+            });
+        if valid {
+            Ok(Self(value))
+        } else {
+            Err(format!(
+                "{value:?} is not a frame ancestor: use 'self' or an origin such as https://*.zoho.eu"
+            ))
         }
     }
 }
@@ -311,6 +370,32 @@ mod tests {
             jail.set_env("SFDESK__SERVER__LISTEN", "not-an-address");
             let err = load_in_jail(jail, None).expect_err("fails");
             assert!(err.to_string().contains("server.listen"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn frame_ancestors_must_be_origins() {
+        Jail::expect_with(|jail| {
+            let config = load_in_jail(
+                jail,
+                Some("[server]\nframe_ancestors = [\"'self'\", \"https://acme.zohodesk.eu\"]\n"),
+            )
+            .expect("origins load");
+            let sources: Vec<_> = config
+                .server
+                .frame_ancestors
+                .iter()
+                .map(FrameAncestor::as_str)
+                .collect();
+            assert_eq!(sources, ["'self'", "https://acme.zohodesk.eu"]);
+
+            let err = load_in_jail(
+                jail,
+                Some("[server]\nframe_ancestors = [\"https://x.com; script-src *\"]\n"),
+            )
+            .expect_err("injection refused");
+            assert!(err.to_string().contains("server.frame_ancestors"), "{err}");
             Ok(())
         });
     }

@@ -46,7 +46,10 @@ pub fn router(state: AppState, mode: Mode) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
-        .merge(web::widget_routes(sdk));
+        .merge(web::widget_routes(
+            sdk,
+            &state.config.server.frame_ancestors,
+        ));
     if mode == Mode::Demo {
         routes = routes.merge(web::demo_host_routes());
     }

@@ -13,6 +13,7 @@
 //! from disk on each request, so a rebuilt widget shows up without rebuilding the server.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::Path;
@@ -23,15 +24,11 @@ use base64::Engine as _;
 use rust_embed::RustEmbed;
 
 use crate::api::error::AppError;
+use crate::config::FrameAncestor;
 
 /// Where Zoho's widget SDK is served from.
 pub const ZOHO_SDK_URL: &str =
     "https://js.zohostatic.com/support/developer_sdk/v1/js/ZohoDeskClientSDK.min.js";
-
-/// The origins allowed to frame widget pages: ourselves and Zoho Desk in every data centre.
-pub const FRAME_ANCESTORS: &str = "'self' https://*.zoho.com https://*.zoho.eu \
-    https://*.zoho.in https://*.zoho.com.au https://*.zoho.jp https://*.zoho.com.cn \
-    https://*.zohocloud.ca https://*.zoho.sa";
 
 /// The placeholder Trunk writes into `nonce` attributes (`create_nonce = true` in `Trunk.toml`).
 const NONCE_PLACEHOLDER: &str = "{{__TRUNK NONCE__}}";
@@ -59,27 +56,45 @@ pub enum SdkSource {
 #[allow_missing = true]
 struct WidgetBuild;
 
-/// The widget's routes, stateless so they merge into any router.
-pub fn widget_routes<S: Clone + Send + Sync + 'static>(sdk: SdkSource) -> Router<S> {
-    routes_from::<WidgetBuild, S>(sdk)
+/// The widget's routes, stateless so they merge into any router. `frame_ancestors` are the
+/// origins allowed to frame widget pages (`server.frame_ancestors` in the configuration).
+pub fn widget_routes<S: Clone + Send + Sync + 'static>(
+    sdk: SdkSource,
+    frame_ancestors: &[FrameAncestor],
+) -> Router<S> {
+    routes_from::<WidgetBuild, S>(sdk, frame_ancestors)
 }
 
 /// [`widget_routes`] over any embedded folder, so tests can serve a fixture build.
 fn routes_from<A: RustEmbed + Send + Sync + 'static, S: Clone + Send + Sync + 'static>(
     sdk: SdkSource,
+    frame_ancestors: &[FrameAncestor],
 ) -> Router<S> {
+    let ancestors: Arc<str> = frame_ancestors
+        .iter()
+        .map(FrameAncestor::as_str)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .into();
+    let for_assets = Arc::clone(&ancestors);
     let mut router = Router::new()
         .route("/widget/sdk.js", get(move || sdk_js(sdk)))
-        .route("/widget/index.html", get(page::<A>))
-        .route("/widget/{*asset}", get(asset::<A>));
-    for name in PAGES {
-        router = router.route(&format!("/widget/{name}"), get(page::<A>));
+        .route(
+            "/widget/{*asset}",
+            get(move |path| asset::<A>(path, Arc::clone(&for_assets))),
+        );
+    for name in PAGES.iter().copied().chain(["index.html"]) {
+        let ancestors = Arc::clone(&ancestors);
+        router = router.route(
+            &format!("/widget/{name}"),
+            get(move || page::<A>(Arc::clone(&ancestors))),
+        );
     }
     router
 }
 
 /// The widget's `index.html` with a fresh nonce, or 503 when the widget was not built.
-async fn page<A: RustEmbed>() -> Result<Response, AppError> {
+async fn page<A: RustEmbed>(frame_ancestors: Arc<str>) -> Result<Response, AppError> {
     let Some(file) = A::get("index.html") else {
         return Err(AppError::Unavailable(
             "the widget was not built: run `cargo xtask dist` (or `trunk build --release` at \
@@ -100,16 +115,19 @@ async fn page<A: RustEmbed>() -> Result<Response, AppError> {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    if let Ok(csp) = HeaderValue::from_str(&page_csp(&nonce)) {
+    if let Ok(csp) = HeaderValue::from_str(&page_csp(&nonce, &frame_ancestors)) {
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
     Ok(response)
 }
 
 /// One file of the build, with its content type and cache policy.
-async fn asset<A: RustEmbed>(Path(path): Path<String>) -> Result<Response, AppError> {
+async fn asset<A: RustEmbed>(
+    Path(path): Path<String>,
+    frame_ancestors: Arc<str>,
+) -> Result<Response, AppError> {
     if path == "index.html" {
-        return page::<A>().await;
+        return page::<A>(frame_ancestors).await;
     }
     let file = (!path.split('/').any(|s| s == ".." || s.starts_with('.')))
         .then(|| A::get(&path))
@@ -160,12 +178,12 @@ async fn sdk_js(sdk: SdkSource) -> Response {
 
 /// The widget page's policy: own scripts, Trunk's nonce'd loader, WebAssembly, Zoho's SDK host;
 /// API calls same-origin; framed only by Desk.
-fn page_csp(nonce: &str) -> String {
+fn page_csp(nonce: &str, frame_ancestors: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval' \
          https://js.zohostatic.com; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
          object-src 'none'; base-uri 'none'; form-action 'self'; \
-         frame-ancestors {FRAME_ANCESTORS}"
+         frame-ancestors {frame_ancestors}"
     )
 }
 
@@ -233,6 +251,24 @@ mod tests {
             .unwrap_or_default()
     }
 
+    fn default_ancestors() -> Vec<FrameAncestor> {
+        crate::config::ServerConfig::default().frame_ancestors
+    }
+
+    #[tokio::test]
+    async fn configured_frame_ancestors_are_the_only_ones() {
+        let router = routes_from::<FixtureBuild, ()>(
+            SdkSource::ZohoCdn,
+            &[FrameAncestor::try_from("https://desk.zoho.eu".to_owned()).expect("origin")],
+        );
+        let response = call(router, "/widget/ticket").await;
+        let csp = header(&response, header::CONTENT_SECURITY_POLICY).to_owned();
+        assert!(
+            csp.ends_with("frame-ancestors https://desk.zoho.eu"),
+            "{csp}"
+        );
+    }
+
     async fn body(response: Response) -> String {
         let bytes = to_bytes(response.into_body(), 1 << 20).await.expect("body");
         String::from_utf8(bytes.to_vec()).expect("utf-8")
@@ -241,7 +277,7 @@ mod tests {
     #[tokio::test]
     async fn pages_answer_index_with_a_fresh_nonce_and_csp() {
         for page in ["ticket", "contact", "account", "settings", "index.html"] {
-            let router = routes_from::<FixtureBuild, ()>(SdkSource::ZohoCdn);
+            let router = routes_from::<FixtureBuild, ()>(SdkSource::ZohoCdn, &default_ancestors());
             let response = call(router, &format!("/widget/{page}")).await;
             assert_eq!(response.status(), StatusCode::OK, "{page}");
             assert_eq!(
@@ -270,7 +306,7 @@ mod tests {
 
     #[tokio::test]
     async fn nonces_differ_per_response() {
-        let router = routes_from::<FixtureBuild, ()>(SdkSource::ZohoCdn);
+        let router = routes_from::<FixtureBuild, ()>(SdkSource::ZohoCdn, &default_ancestors());
         let a = call(router.clone(), "/widget/ticket").await;
         let b = call(router, "/widget/ticket").await;
         assert_ne!(
@@ -281,7 +317,7 @@ mod tests {
 
     #[tokio::test]
     async fn assets_have_content_types_and_cache_policy() {
-        let router = routes_from::<FixtureBuild, ()>(SdkSource::ZohoCdn);
+        let router = routes_from::<FixtureBuild, ()>(SdkSource::ZohoCdn, &default_ancestors());
         let cases = [
             (
                 "/widget/app-0123456789abcdef_bg.wasm",
@@ -318,7 +354,7 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_and_escaping_assets_are_404() {
-        let router = routes_from::<FixtureBuild, ()>(SdkSource::ZohoCdn);
+        let router = routes_from::<FixtureBuild, ()>(SdkSource::ZohoCdn, &default_ancestors());
         for path in [
             "/widget/nope.js",
             "/widget/../Cargo.toml",
@@ -332,7 +368,7 @@ mod tests {
 
     #[tokio::test]
     async fn zoho_cdn_sdk_is_a_302() {
-        let router = routes_from::<FixtureBuild, ()>(SdkSource::ZohoCdn);
+        let router = routes_from::<FixtureBuild, ()>(SdkSource::ZohoCdn, &default_ancestors());
         let response = call(router, "/widget/sdk.js").await;
         assert_eq!(response.status(), StatusCode::FOUND);
         assert_eq!(header(&response, header::LOCATION), ZOHO_SDK_URL);
@@ -340,7 +376,7 @@ mod tests {
 
     #[tokio::test]
     async fn demo_sdk_is_the_shim() {
-        let router = routes_from::<FixtureBuild, ()>(SdkSource::DemoHost);
+        let router = routes_from::<FixtureBuild, ()>(SdkSource::DemoHost, &default_ancestors());
         let response = call(router, "/widget/sdk.js").await;
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(
@@ -354,7 +390,7 @@ mod tests {
 
     #[tokio::test]
     async fn missing_build_is_a_503_with_a_json_error() {
-        let router = routes_from::<MissingBuild, ()>(SdkSource::ZohoCdn);
+        let router = routes_from::<MissingBuild, ()>(SdkSource::ZohoCdn, &default_ancestors());
         let response = call(router.clone(), "/widget/ticket").await;
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert!(header(&response, header::CONTENT_TYPE).starts_with("application/json"));
