@@ -6,6 +6,12 @@
 //! Layout:
 //! - [`error`]: the JSON error body every API error answers with.
 //! - [`health`]: the `/healthz` and `/readyz` bodies.
+//! - [`permissions`]: what a Desk role may see in the sidebar, and the admin API's bodies.
+//! - [`profile`]: the sidebar's profile view (`GET /api/v1/profile`) and its actions.
+//! - [`session`]: agent sign-in and session tokens.
 
 pub mod error;
 pub mod health;
+pub mod permissions;
+pub mod profile;
+pub mod session;
