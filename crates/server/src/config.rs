@@ -31,6 +31,14 @@ pub struct Config {
     pub security: SecurityConfig,
     /// Logging.
     pub telemetry: TelemetryConfig,
+    /// Our Salesforce connected app.
+    pub salesforce: SalesforceAppConfig,
+    /// Our Zoho Desk OAuth client.
+    pub desk: DeskAppConfig,
+    /// The sidebar's profile cache.
+    pub profile: ProfileConfig,
+    /// Agent sessions of the widget.
+    pub session: SessionConfig,
 }
 
 /// HTTP listener settings.
@@ -177,6 +185,87 @@ impl fmt::Debug for DatabaseUrl {
 pub struct SecurityConfig {
     /// Base64 of 32 random bytes; encrypts stored credentials. `sfdesk keygen` makes one.
     pub encryption_key: Option<SecretString>,
+}
+
+/// Our Salesforce connected app (the org an installation connects to comes from its row).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SalesforceAppConfig {
+    /// Where admins sign in to connect an org: `https://login.salesforce.com/`, or
+    /// `https://test.salesforce.com/` for sandboxes.
+    pub login_url: Url,
+    /// The connected app's consumer key.
+    pub client_id: String,
+    /// The connected app's consumer secret.
+    pub client_secret: Option<SecretString>,
+    /// The pinned REST API version, e.g. `66.0`.
+    pub api_version: String,
+}
+
+impl Default for SalesforceAppConfig {
+    fn default() -> Self {
+        Self {
+            login_url: Url::parse("https://login.salesforce.com/").expect("static URL parses"),
+            client_id: String::new(),
+            client_secret: None,
+            api_version: "66.0".to_owned(),
+        }
+    }
+}
+
+/// Our Zoho Desk OAuth client (registered at Zoho's API console with the redirect URI
+/// `<server.public_url>auth/desk/callback`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeskAppConfig {
+    /// The client id.
+    pub client_id: String,
+    /// The client secret.
+    pub client_secret: Option<SecretString>,
+    /// Overrides the Desk API host of every installation's data centre (simulators, tests).
+    pub api_url: Option<Url>,
+    /// Overrides the Zoho accounts host of every installation's data centre (simulators, tests).
+    pub accounts_url: Option<Url>,
+}
+
+/// The sidebar's profile cache.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProfileConfig {
+    /// How long a profile read from Salesforce is served from memory, in seconds (`0` disables
+    /// the cache).
+    pub cache_ttl_secs: u64,
+    /// How many profiles the cache holds at most.
+    pub cache_capacity: u64,
+}
+
+impl Default for ProfileConfig {
+    fn default() -> Self {
+        Self {
+            cache_ttl_secs: 60,
+            cache_capacity: 10_000,
+        }
+    }
+}
+
+/// Agent sessions of the widget.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionConfig {
+    /// Lifetime of a session token, in seconds. A role changed in Desk applies at the next
+    /// refresh, so this bounds how long an old role lingers.
+    pub ttl_secs: u64,
+    /// How long after sign-in a session may still be refreshed without signing in again.
+    pub max_age_secs: u64,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            ttl_secs: 300,
+            max_age_secs: 12 * 3600,
+        }
+    }
 }
 
 /// Logging settings.

@@ -148,6 +148,8 @@ conformance_tests!(
     credentials_are_encrypted_at_rest,
     field_mappings_replace_atomically,
     role_permissions_round_trip,
+    settings_round_trip,
+    agent_sessions_verify_and_revoke,
     links_upsert_lookup_and_conflict,
     watermarks_round_trip,
     jobs_are_deduplicated,

@@ -17,7 +17,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
 
-use super::{SYNC_HISTORY_WINDOW, Store, StoreError, credential_aad, model::*};
+use super::{SYNC_HISTORY_WINDOW, Store, StoreError, agent_session_aad, credential_aad, model::*};
 use crate::crypto::Cipher;
 
 /// Names of every case in this module, in the order they are declared.
@@ -27,6 +27,8 @@ pub const CASES: &[&str] = &[
     "credentials_are_encrypted_at_rest",
     "field_mappings_replace_atomically",
     "role_permissions_round_trip",
+    "settings_round_trip",
+    "agent_sessions_verify_and_revoke",
     "links_upsert_lookup_and_conflict",
     "watermarks_round_trip",
     "jobs_are_deduplicated",
@@ -527,6 +529,139 @@ pub async fn role_permissions_round_trip(store: Arc<dyn Store>) {
             .expect("get"),
         None
     );
+}
+
+/// Settings documents replace by key and stay within their installation.
+pub async fn settings_round_trip(store: Arc<dyn Store>) {
+    let a = new_installation(&*store, "org-a").await;
+    let b = new_installation(&*store, "org-b").await;
+    assert_eq!(store.get_setting(a.id, "profile").await.expect("get"), None);
+    let first = json!({ "highlight_account_field": "Subscription_Type__c" });
+    store
+        .put_setting(a.id, "profile", &first, t0())
+        .await
+        .expect("put");
+    let second = json!({ "highlight_account_field": null });
+    store
+        .put_setting(a.id, "profile", &second, t0() + secs(1))
+        .await
+        .expect("replace");
+    assert_eq!(
+        store.get_setting(a.id, "profile").await.expect("get"),
+        Some(second)
+    );
+    assert_eq!(store.get_setting(b.id, "profile").await.expect("get"), None);
+    let missing = store
+        .put_setting(InstallationId::new(), "profile", &first, t0())
+        .await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound { .. })),
+        "{missing:?}"
+    );
+}
+
+/// Sessions keep their refresh token encrypted and bound to installation and session; renewals
+/// update the role; revoked sessions cannot be renewed and lose their token; other
+/// installations cannot see them.
+pub async fn agent_sessions_verify_and_revoke(store: Arc<dyn Store>) {
+    let a = new_installation(&*store, "org-a").await;
+    let b = new_installation(&*store, "org-b").await;
+    let new = NewAgentSession {
+        agent_id: "1892000000042001".to_owned(),
+        agent_name: "Ann Lee".to_owned(),
+        role_id: "role-agent".to_owned(),
+        role_name: "Support Agent".to_owned(),
+        is_admin: false,
+        refresh_token: Some(SecretString::from("1000.refresh-secret")),
+        expires_at: t0() + secs(3600),
+    };
+    let created = store
+        .create_agent_session(a.id, &new, t0())
+        .await
+        .expect("create");
+    assert_eq!(created.role_id, "role-agent");
+    assert_eq!(created.verified_at, t0());
+    assert_eq!(created.expires_at, t0() + secs(3600));
+    assert_eq!(
+        created
+            .refresh_token
+            .as_ref()
+            .map(|t| t.expose_secret().to_owned()),
+        Some("1000.refresh-secret".to_owned())
+    );
+    assert!(
+        store
+            .get_agent_session(b.id, created.id)
+            .await
+            .expect("get")
+            .is_none(),
+        "another installation must not see the session"
+    );
+
+    let promoted = AgentRole {
+        agent_name: "Ann Lee".to_owned(),
+        role_id: "role-ceo".to_owned(),
+        role_name: "CEO".to_owned(),
+        is_admin: true,
+    };
+    store
+        .verify_agent_session(a.id, created.id, &promoted, None, t0() + secs(60))
+        .await
+        .expect("verify");
+    let renewed = store
+        .get_agent_session(a.id, created.id)
+        .await
+        .expect("get")
+        .expect("exists");
+    assert_eq!(
+        (renewed.role_id.as_str(), renewed.is_admin),
+        ("role-ceo", true)
+    );
+    assert_eq!(renewed.verified_at, t0() + secs(60));
+    assert!(
+        renewed.refresh_token.is_some(),
+        "no new token keeps the old one"
+    );
+    assert!(matches!(
+        store
+            .verify_agent_session(b.id, created.id, &promoted, None, t0())
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+
+    // The stored token is ciphertext bound to (installation, session).
+    let bound = test_cipher().encrypt(b"x", &agent_session_aad(a.id, created.id));
+    assert!(
+        test_cipher()
+            .decrypt(&bound, &agent_session_aad(b.id, created.id))
+            .is_err()
+    );
+
+    store
+        .revoke_agent_session(a.id, created.id, t0() + secs(120))
+        .await
+        .expect("revoke");
+    store
+        .revoke_agent_session(a.id, created.id, t0() + secs(180))
+        .await
+        .expect("revoking twice is fine");
+    let revoked = store
+        .get_agent_session(a.id, created.id)
+        .await
+        .expect("get")
+        .expect("exists");
+    assert_eq!(revoked.revoked_at, Some(t0() + secs(120)));
+    assert!(revoked.refresh_token.is_none(), "sign-out drops the token");
+    assert!(matches!(
+        store
+            .verify_agent_session(a.id, created.id, &promoted, None, t0())
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.revoke_agent_session(b.id, created.id, t0()).await,
+        Err(StoreError::NotFound { .. })
+    ));
 }
 
 /// Links upsert by Salesforce id, are found from either side, and a Desk id links only once.

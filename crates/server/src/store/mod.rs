@@ -40,6 +40,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use secrecy::SecretString;
+use uuid::Uuid;
 
 use crate::crypto::{Cipher, CryptoError};
 
@@ -296,6 +297,76 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         role_id: &str,
     ) -> Result<Option<serde_json::Value>, StoreError>;
 
+    // ----- settings --------------------------------------------------------------------------
+
+    /// Stores (or replaces) an installation-wide settings document under `key`.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] if there is no such installation.
+    async fn put_setting(
+        &self,
+        id: InstallationId,
+        key: &str,
+        value: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// The settings document under `key`, if set.
+    async fn get_setting(
+        &self,
+        id: InstallationId,
+        key: &str,
+    ) -> Result<Option<serde_json::Value>, StoreError>;
+
+    // ----- agent sessions ----------------------------------------------------------------------
+
+    /// Records a widget sign-in; its refresh token is encrypted, bound to installation and
+    /// session id.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] if there is no such installation.
+    async fn create_agent_session(
+        &self,
+        id: InstallationId,
+        new: &NewAgentSession,
+        now: DateTime<Utc>,
+    ) -> Result<AgentSession, StoreError>;
+
+    /// A sign-in of this installation (revoked and expired ones included: the caller decides).
+    ///
+    /// # Errors
+    /// [`StoreError::Crypto`] if the stored refresh token does not decrypt.
+    async fn get_agent_session(
+        &self,
+        id: InstallationId,
+        session_id: Uuid,
+    ) -> Result<Option<AgentSession>, StoreError>;
+
+    /// Records what Desk said about the agent at a renewal, and the rotated refresh token if
+    /// Desk issued one.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] if there is no such live (unrevoked) session.
+    async fn verify_agent_session(
+        &self,
+        id: InstallationId,
+        session_id: Uuid,
+        role: &AgentRole,
+        refresh_token: Option<&SecretString>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Signs a session out; it can no longer be renewed. Revoking twice is not an error.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] if there is no such session.
+    async fn revoke_agent_session(
+        &self,
+        id: InstallationId,
+        session_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
     // ----- links -----------------------------------------------------------------------------
 
     /// Inserts the link, or updates the link of `link.sf_id` (its `desk_id`, hashes and
@@ -548,6 +619,11 @@ fn url_scheme(url: &str) -> &str {
 /// Associated data binding a credential's ciphertext to its row.
 fn credential_aad(id: InstallationId, kind: CredentialKind) -> Vec<u8> {
     format!("sfdesk/credential/v1/{id}/{kind}").into_bytes()
+}
+
+/// Associated data binding an agent's stored Desk refresh token to its installation and session.
+fn agent_session_aad(id: InstallationId, session_id: Uuid) -> Vec<u8> {
+    format!("sfdesk/agent-session/v1/{id}/{session_id}").into_bytes()
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -503,6 +504,65 @@ pub struct AuditEntry {
     pub action: String,
     /// Details.
     pub details: serde_json::Value,
+}
+
+/// A widget sign-in to record: who Desk says the agent is.
+#[derive(Debug, Clone)]
+pub struct NewAgentSession {
+    /// Desk agent id.
+    pub agent_id: String,
+    /// Display name.
+    pub agent_name: String,
+    /// Desk role id.
+    pub role_id: String,
+    /// Desk role name.
+    pub role_name: String,
+    /// Whether the agent is a Desk administrator.
+    pub is_admin: bool,
+    /// The agent's Desk refresh token (stored encrypted), used to re-read the role.
+    pub refresh_token: Option<SecretString>,
+    /// Until when the session may be renewed without signing in again.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A widget sign-in.
+#[derive(Debug, Clone)]
+pub struct AgentSession {
+    /// Session id (also inside every token issued for it).
+    pub id: Uuid,
+    /// Desk agent id.
+    pub agent_id: String,
+    /// Display name.
+    pub agent_name: String,
+    /// Desk role id, as of `verified_at`.
+    pub role_id: String,
+    /// Desk role name.
+    pub role_name: String,
+    /// Whether the agent is a Desk administrator.
+    pub is_admin: bool,
+    /// The agent's Desk refresh token, decrypted.
+    pub refresh_token: Option<SecretString>,
+    /// When the agent signed in.
+    pub created_at: DateTime<Utc>,
+    /// When Desk last confirmed agent and role.
+    pub verified_at: DateTime<Utc>,
+    /// Until when the session may be renewed.
+    pub expires_at: DateTime<Utc>,
+    /// When it was signed out, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// What Desk said about an agent when a session was renewed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentRole {
+    /// Display name.
+    pub agent_name: String,
+    /// Desk role id.
+    pub role_id: String,
+    /// Desk role name.
+    pub role_name: String,
+    /// Whether the agent is a Desk administrator.
+    pub is_admin: bool,
 }
 
 #[cfg(test)]

@@ -330,3 +330,50 @@ where
 {
     row.map(T::try_from).transpose()
 }
+
+/// Columns selected for [`AgentSessionRow`], in both backends.
+macro_rules! agent_session_columns {
+    () => {
+        "id, agent_id, agent_name, role_id, role_name, is_admin, refresh_token, created_at, \
+     verified_at, expires_at, revoked_at"
+    };
+}
+pub(super) use agent_session_columns;
+
+/// `agent_sessions` row; the refresh token is still sealed.
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct AgentSessionRow {
+    id: String,
+    agent_id: String,
+    agent_name: String,
+    role_id: String,
+    role_name: String,
+    is_admin: i64,
+    pub(super) refresh_token: Option<Vec<u8>>,
+    created_at: i64,
+    verified_at: i64,
+    expires_at: i64,
+    revoked_at: Option<i64>,
+}
+
+impl AgentSessionRow {
+    /// The session, with its refresh token decrypted by the caller.
+    pub(super) fn into_session(
+        self,
+        refresh_token: Option<secrecy::SecretString>,
+    ) -> Result<AgentSession, StoreError> {
+        Ok(AgentSession {
+            id: parse("agent_sessions.id", &self.id)?,
+            agent_id: self.agent_id,
+            agent_name: self.agent_name,
+            role_id: self.role_id,
+            role_name: self.role_name,
+            is_admin: self.is_admin != 0,
+            refresh_token,
+            created_at: time("agent_sessions.created_at", self.created_at)?,
+            verified_at: time("agent_sessions.verified_at", self.verified_at)?,
+            expires_at: time("agent_sessions.expires_at", self.expires_at)?,
+            revoked_at: opt_time("agent_sessions.revoked_at", self.revoked_at)?,
+        })
+    }
+}

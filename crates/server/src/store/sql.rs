@@ -24,9 +24,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 use secrecy::{ExposeSecret as _, SecretString};
 use sqlx::migrate::{Migrate, Migrator};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Type};
+use uuid::Uuid;
 
 use super::rows::{self, ms, to_i64};
-use super::{Store, StoreError, credential_aad, model::*};
+use super::{Store, StoreError, agent_session_aad, credential_aad, model::*};
 use crate::crypto::Cipher;
 
 /// What a database backend supplies to [`SqlStore`] beyond its sqlx driver.
@@ -161,6 +162,7 @@ where
     for<'q> Option<String>: Encode<'q, DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
     for<'q> Option<i64>: Encode<'q, DB>,
+    for<'q> Option<Vec<u8>>: Encode<'q, DB>,
     // Every column type read back, by name (the `rows` structs) or as a scalar.
     for<'r> &'r str: ColumnIndex<DB::Row>,
     usize: ColumnIndex<DB::Row>,
@@ -502,6 +504,164 @@ where
             .map_err(db_err)?;
         text.map(|t| rows::json("role_permissions.permissions", &t))
             .transpose()
+    }
+
+    // ----- settings --------------------------------------------------------------------------
+
+    async fn put_setting(
+        &self,
+        id: InstallationId,
+        key: &str,
+        value: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO settings (installation_id, key, value, updated_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (installation_id, key) \
+             DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
+        sqlx::query(SQL)
+            .bind(id.to_string())
+            .bind(key)
+            .bind(value.to_string())
+            .bind(ms(now))
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn get_setting(
+        &self,
+        id: InstallationId,
+        key: &str,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        const SQL: &str = "SELECT value FROM settings WHERE installation_id = $1 AND key = $2";
+        let text: Option<String> = sqlx::query_scalar(SQL)
+            .bind(id.to_string())
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        text.map(|t| rows::json("settings.value", &t)).transpose()
+    }
+
+    // ----- agent sessions ----------------------------------------------------------------------
+
+    async fn create_agent_session(
+        &self,
+        id: InstallationId,
+        new: &NewAgentSession,
+        now: DateTime<Utc>,
+    ) -> Result<AgentSession, StoreError> {
+        const SQL: &str = "INSERT INTO agent_sessions (id, installation_id, agent_id, \
+             agent_name, role_id, role_name, is_admin, refresh_token, created_at, verified_at, \
+             expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)";
+        let session_id = Uuid::new_v4();
+        let sealed = new.refresh_token.as_ref().map(|token| {
+            self.cipher.encrypt(
+                token.expose_secret().as_bytes(),
+                &agent_session_aad(id, session_id),
+            )
+        });
+        sqlx::query(SQL)
+            .bind(session_id.to_string())
+            .bind(id.to_string())
+            .bind(&new.agent_id)
+            .bind(&new.agent_name)
+            .bind(&new.role_id)
+            .bind(&new.role_name)
+            .bind(i64::from(new.is_admin))
+            .bind(sealed)
+            .bind(ms(now))
+            .bind(ms(new.expires_at))
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        self.get_agent_session(id, session_id)
+            .await?
+            .ok_or(StoreError::NotFound {
+                what: "agent session",
+            })
+    }
+
+    async fn get_agent_session(
+        &self,
+        id: InstallationId,
+        session_id: Uuid,
+    ) -> Result<Option<AgentSession>, StoreError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            rows::agent_session_columns!(),
+            " FROM agent_sessions WHERE installation_id = $1 AND id = $2"
+        );
+        let row: Option<rows::AgentSessionRow> = sqlx::query_as(SQL)
+            .bind(id.to_string())
+            .bind(session_id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let refresh_token = row
+            .refresh_token
+            .as_deref()
+            .map(|sealed| {
+                self.cipher
+                    .decrypt_string(sealed, &agent_session_aad(id, session_id))
+            })
+            .transpose()?;
+        row.into_session(refresh_token).map(Some)
+    }
+
+    async fn verify_agent_session(
+        &self,
+        id: InstallationId,
+        session_id: Uuid,
+        role: &AgentRole,
+        refresh_token: Option<&SecretString>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        const SQL: &str = "UPDATE agent_sessions SET agent_name = $3, role_id = $4, \
+             role_name = $5, is_admin = $6, verified_at = $7, \
+             refresh_token = COALESCE($8, refresh_token) \
+             WHERE installation_id = $1 AND id = $2 AND revoked_at IS NULL";
+        let sealed = refresh_token.map(|token| {
+            self.cipher.encrypt(
+                token.expose_secret().as_bytes(),
+                &agent_session_aad(id, session_id),
+            )
+        });
+        let done = sqlx::query(SQL)
+            .bind(id.to_string())
+            .bind(session_id.to_string())
+            .bind(&role.agent_name)
+            .bind(&role.role_id)
+            .bind(&role.role_name)
+            .bind(i64::from(role.is_admin))
+            .bind(ms(now))
+            .bind(sealed)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        expect_row(DB::rows_affected(&done), "agent session")
+    }
+
+    async fn revoke_agent_session(
+        &self,
+        id: InstallationId,
+        session_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        const SQL: &str = "UPDATE agent_sessions SET revoked_at = COALESCE(revoked_at, $3), \
+             refresh_token = NULL WHERE installation_id = $1 AND id = $2";
+        let done = sqlx::query(SQL)
+            .bind(id.to_string())
+            .bind(session_id.to_string())
+            .bind(ms(now))
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        expect_row(DB::rows_affected(&done), "agent session")
     }
 
     // ----- links -----------------------------------------------------------------------------
