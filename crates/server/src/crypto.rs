@@ -16,14 +16,17 @@
 //!   should learn.
 
 use std::fmt;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use hmac::{Hmac, Mac as _};
 use rand::RngCore as _;
 use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret as _, SecretString};
+use sha2::Sha256;
 
 /// Length in bytes of the key [`Cipher`] expects (after base64 decoding).
 pub const KEY_LEN: usize = 32;
@@ -69,6 +72,8 @@ pub enum CryptoError {
 pub struct Cipher {
     /// The keyed AEAD. `ChaCha20Poly1305` zeroizes its key on drop.
     aead: ChaCha20Poly1305,
+    /// The configured key, kept (zeroized on drop) only to derive purpose-bound subkeys.
+    master: Arc<Zeroizing<[u8; KEY_LEN]>>,
 }
 
 impl fmt::Debug for Cipher {
@@ -100,9 +105,25 @@ impl Cipher {
                 actual: bytes.len(),
             });
         }
+        let mut master = Zeroizing::new([0u8; KEY_LEN]);
+        master.copy_from_slice(&bytes);
         Ok(Self {
             aead: ChaCha20Poly1305::new(Key::from_slice(&bytes)),
+            master: Arc::new(master),
         })
+    }
+
+    /// A key for one `purpose` (for example signing session tokens), derived from the configured
+    /// key with HMAC-SHA256, so one configured secret serves several uses without reuse: knowing
+    /// a derived key reveals neither the configured key nor any other purpose's key.
+    pub fn derive_key(&self, purpose: &str) -> Zeroizing<[u8; 32]> {
+        let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&self.master[..])
+            .expect("HMAC accepts keys of any length");
+        mac.update(b"sfdesk/derive/v1/");
+        mac.update(purpose.as_bytes());
+        let mut key = Zeroizing::new([0u8; 32]);
+        key.copy_from_slice(&mac.finalize().into_bytes());
+        key
     }
 
     /// Generates a new random key, base64-encoded, suitable for [`Cipher::from_base64_key`].
@@ -184,6 +205,14 @@ mod tests {
 
     fn cipher() -> Cipher {
         Cipher::from_base64_key(&Cipher::generate_base64_key()).unwrap()
+    }
+
+    #[test]
+    fn derived_keys_are_stable_per_purpose_and_key() {
+        let c = cipher();
+        assert_eq!(*c.derive_key("session"), *c.derive_key("session"));
+        assert_ne!(*c.derive_key("session"), *c.derive_key("state"));
+        assert_ne!(*c.derive_key("session"), *cipher().derive_key("session"));
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //! - [`desk`]: the Zoho Desk client: `DeskApi` trait, `HttpDesk`, OAuth, wire types, paging.
 //! - [`remote`]: what every call to Salesforce or Desk shares: HTTP client, retry, API budget.
 //! - [`salesforce`]: the Salesforce client (OAuth, queries, Collections, composite, describe).
+//! - [`connections`]: the Salesforce and Desk clients of each installation.
+//! - [`session`]: agent sign-in with Desk OAuth, session tokens and their extractors.
 //! - [`state`]: `AppState`, the context handlers share.
 //! - [`api`]: the router, error mapping, health and metrics endpoints.
 //! - [`web`]: the embedded widget pages and the demo's Desk-like host page.
@@ -19,12 +21,14 @@
 pub mod api;
 pub mod bench;
 pub mod config;
+pub mod connections;
 pub mod crypto;
 pub mod demo;
 pub mod desk;
 pub mod remote;
 pub mod salesforce;
 pub mod server;
+pub mod session;
 pub mod simulators;
 pub mod state;
 pub mod store;

@@ -10,7 +10,9 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::config::{Config, ConfigError};
+use crate::connections::Connections;
 use crate::crypto::{Cipher, CryptoError};
+use crate::session::SessionSigner;
 use crate::state::AppState;
 use crate::store::{self, StoreError};
 use crate::telemetry;
@@ -45,10 +47,13 @@ pub enum StartError {
 /// fails.
 pub async fn open_state(config: Config) -> Result<AppState, StartError> {
     let cipher = Cipher::from_base64_key(config.encryption_key()?)?;
-    let store = store::connect(config.database.url.expose(), cipher).await?;
+    let store = store::connect(config.database.url.expose(), cipher.clone()).await?;
     store.migrate().await?;
+    let config = Arc::new(config);
     Ok(AppState {
-        config: Arc::new(config),
+        connections: Arc::new(Connections::new(Arc::clone(&config), Arc::clone(&store))),
+        sessions: SessionSigner::new(&cipher),
+        config,
         store,
         metrics: telemetry::prometheus(),
     })

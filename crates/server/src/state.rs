@@ -5,15 +5,21 @@ use std::sync::Arc;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::config::Config;
+use crate::connections::Connections;
+use crate::session::SessionSigner;
 use crate::store::Store;
 
-/// Shared, cheaply cloneable handles to configuration, storage and metrics.
+/// Shared, cheaply cloneable handles to configuration, storage, clients and metrics.
 #[derive(Clone)]
 pub struct AppState {
     /// The configuration the server started with.
     pub config: Arc<Config>,
     /// The storage backend chosen by the database URL.
     pub store: Arc<dyn Store>,
+    /// The Salesforce and Desk clients of every installation.
+    pub connections: Arc<Connections>,
+    /// Signs and verifies agent session tokens.
+    pub sessions: SessionSigner,
     /// Renders the Prometheus text exposition for `/metrics`.
     pub metrics: PrometheusHandle,
 }

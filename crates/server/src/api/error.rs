@@ -21,6 +21,25 @@ pub enum AppError {
     /// The request itself is malformed or invalid.
     #[error("{0}")]
     BadRequest(String),
+    /// The body is well-formed but a value is not acceptable (unknown role, unknown field).
+    #[error("{0}")]
+    Unprocessable(String),
+    /// No valid agent session: `code` tells the widget whether to refresh
+    /// ([`CODE_SESSION_EXPIRED`](sfdesk_shared::session::CODE_SESSION_EXPIRED)) or sign in
+    /// again ([`CODE_SIGN_IN_REQUIRED`](sfdesk_shared::session::CODE_SIGN_IN_REQUIRED)).
+    #[error("{message}")]
+    Unauthorized {
+        /// The error code.
+        code: &'static str,
+        /// Why.
+        message: String,
+    },
+    /// The agent is known but may not do this (for example a non-admin calling the admin API).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Salesforce or Desk refused or failed a call; the message is theirs, made readable.
+    #[error("{0}")]
+    Upstream(String),
     /// A dependency (database, remote API) cannot be reached right now.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -36,6 +55,10 @@ impl AppError {
                 (StatusCode::NOT_FOUND, "not_found")
             }
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            Self::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            Self::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, code),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::Upstream(_) => (StatusCode::BAD_GATEWAY, "upstream"),
             Self::Store(StoreError::Conflict { .. }) => (StatusCode::CONFLICT, "conflict"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -55,7 +78,7 @@ impl IntoResponse for AppError {
                 "request failed"
             );
             match status {
-                StatusCode::SERVICE_UNAVAILABLE => self.to_string(),
+                StatusCode::SERVICE_UNAVAILABLE | StatusCode::BAD_GATEWAY => self.to_string(),
                 _ => "internal error; the request id identifies it in the server log".to_owned(),
             }
         } else {
