@@ -15,6 +15,7 @@
 //! - [`web`]: the embedded widget pages and the demo's Desk-like host page.
 //! - [`server`]: binds, serves and shuts down gracefully.
 //! - [`demo`]: `sfdesk demo`, the whole product on one machine.
+//! - [`sandbox`]: the server connected to in-process simulators (demo, benchmarks, tests).
 //! - [`simulators`]: `sfdesk sim`, the Salesforce and Desk simulators standalone.
 //! - [`bench`](mod@bench): `sfdesk bench …`, benchmarks printing measured/target ratios.
 
@@ -27,6 +28,7 @@ pub mod demo;
 pub mod desk;
 pub mod remote;
 pub mod salesforce;
+pub mod sandbox;
 pub mod server;
 pub mod session;
 pub mod simulators;
