@@ -94,6 +94,28 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The sidebar's profile view: uncached and cached latency, cached requests per second,
+    /// Salesforce calls per view, and the widget's gzipped size. Run on a release build.
+    Profile {
+        /// Latency the simulated Salesforce adds to every call, ms.
+        #[arg(long, default_value_t = 50)]
+        sf_latency_ms: u64,
+        /// Uncached views to measure.
+        #[arg(long, default_value_t = 40)]
+        uncached_rounds: usize,
+        /// Cached views to measure one at a time.
+        #[arg(long, default_value_t = 2_000)]
+        cached_rounds: usize,
+        /// Concurrent connections of the load generator.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Seconds the load generator runs.
+        #[arg(long, default_value_t = 5)]
+        load_secs: u64,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -172,13 +194,41 @@ async fn run(command: Command) -> anyhow::Result<()> {
             json,
         }) => {
             let report = bench::sim::run(bench::sim::SimBenchOptions { contacts, rounds }).await?;
-            if json {
-                println!("{}", serde_json::to_string(&report)?);
-            } else {
-                for line in report.lines() {
-                    println!("{line}");
-                }
-            }
+            print_report(json, &report, &report.lines())?;
+        }
+        Command::Bench(BenchCommand::Profile {
+            sf_latency_ms,
+            uncached_rounds,
+            cached_rounds,
+            concurrency,
+            load_secs,
+            json,
+        }) => {
+            let report = bench::profile::run(bench::profile::ProfileBenchOptions {
+                sf_latency_ms,
+                uncached_rounds,
+                cached_rounds,
+                concurrency,
+                load_secs,
+            })
+            .await?;
+            print_report(json, &report, &report.lines())?;
+        }
+    }
+    Ok(())
+}
+
+/// Prints a benchmark report: one JSON object, or its text lines.
+fn print_report(
+    json: bool,
+    report: &impl serde::Serialize,
+    lines: &[String],
+) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(report)?);
+    } else {
+        for line in lines {
+            println!("{line}");
         }
     }
     Ok(())

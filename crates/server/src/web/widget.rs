@@ -56,6 +56,15 @@ pub enum SdkSource {
 #[allow_missing = true]
 struct WidgetBuild;
 
+/// The widget's WebAssembly module as built (for the size report of `sfdesk bench profile`);
+/// `None` before the first widget build.
+pub fn widget_wasm() -> Option<Vec<u8>> {
+    WidgetBuild::iter()
+        .find(|name| name.ends_with(".wasm"))
+        .and_then(|name| WidgetBuild::get(&name))
+        .map(|file| file.data.into_owned())
+}
+
 /// The widget's routes, stateless so they merge into any router. `frame_ancestors` are the
 /// origins allowed to frame widget pages (`server.frame_ancestors` in the configuration).
 pub fn widget_routes<S: Clone + Send + Sync + 'static>(
