@@ -473,6 +473,25 @@ impl DeskSimHandle {
         Some(db.oauth.mint_access(&id, &scopes, now, None))
     }
 
+    /// Changes the agent with this email or id in place, as an administrator would in Desk
+    /// (role, profile, `rolePermissionType`, status `DISABLED`); tokens already issued stay
+    /// valid, and `/myinfo` and `/agents` report the change at once. `false` if there is no
+    /// such agent.
+    pub fn update_agent(&self, agent: &str, change: impl FnOnce(&mut Agent)) -> bool {
+        let mut db = self.ctx.db();
+        let found = db
+            .agents
+            .iter_mut()
+            .find(|a| a.id == agent || a.email.eq_ignore_ascii_case(agent));
+        match found {
+            Some(found) => {
+                change(found);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Expires one access token now (the next call with it answers 401 `INVALID_OAUTH`).
     pub fn expire_token(&self, token: &str) -> bool {
         let now = self.ctx.clock.now();

@@ -362,7 +362,10 @@ fn poll_query(ctx: &Ctx, both: &mut StoreAndJob<'_>) {
             .query_all(all)
             .api_version(&job.version);
         let (columns, result) = match (soql::parse(&q), soql::execute(both.store, &q, &options)) {
-            (Ok(ast), Ok(result)) => (ast.select, result),
+            (Ok(ast), Ok(result)) => {
+                ctx.count_soql(both.store, &q);
+                (ast.select, result)
+            }
             (_, Err(e)) | (Err(e), _) => {
                 job.info.insert("state".to_owned(), json!("Failed"));
                 job.info.insert("errorMessage".to_owned(), json!(e.message));

@@ -2,7 +2,8 @@
 //!
 //! Composite runs its subrequests in order through the same dispatcher as top-level calls
 //! (unmetered: the whole call counts once), resolving `@{ref.path}` references against earlier
-//! results (`@{acct.id}`, `@{q.records[0].Id}`). With `allOrNone` the first failure rolls every
+//! results (`@{acct.id}`, `@{q.records[0].Id}`), in the raw `url` text: a reference must be
+//! written unencoded even inside an otherwise URL-encoded `q` (`%40%7B…%7D` stays literal). With `allOrNone` the first failure rolls every
 //! write back and every other subrequest answers 400 `PROCESSING_HALTED`; without it only
 //! subrequests referring to a failed one are skipped.
 

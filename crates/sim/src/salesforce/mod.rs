@@ -12,7 +12,8 @@
 //! - `oauth` (authorize / token / revoke / identity), `rest` (the gate and the path dispatcher:
 //!   versions, limits, query paging, sObject CRUD, upsert, describe), `records` (writes,
 //!   validation, system fields), `changes` (getUpdated / getDeleted), `composite` (composite and
-//!   sObject Collections), `soap` (`undelete`).
+//!   sObject Collections), `soap` (`undelete`), `lightning` (the HTML record page behind
+//!   "View in Salesforce" links).
 //! - `bulk`: Bulk API 2.0 query and ingest jobs (CSV).
 //! - [`seed`]: deterministic seed data ([`SalesforceSeed`]).
 //! - `sim`: [`SalesforceSim::spawn`], options ([`SalesforceSimOptions`], [`SalesforceSwitches`])
@@ -26,6 +27,7 @@ mod changes;
 mod composite;
 pub mod errors;
 pub mod ids;
+mod lightning;
 pub mod meta;
 mod oauth;
 mod records;

@@ -487,6 +487,7 @@ fn query(ctx: &Ctx, db: &mut Db, req: &Req, all: bool) -> Result<Reply, Reply> {
     };
     let options = query_options(ctx, req, all);
     let selection = soql::select_ids(&db.store, &q, &options).map_err(|e| soql_error(&e))?;
+    ctx.count_soql(&db.store, &q);
     match selection {
         Selection::Complete(result) => Ok(Reply::json(StatusCode::OK, result.into_json())),
         Selection::Rows { ids, .. } => {

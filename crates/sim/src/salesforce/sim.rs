@@ -2,7 +2,8 @@
 //!
 //! One `127.0.0.1:0` listener serves the REST API (`/services/data/...`), the OAuth endpoints
 //! (`/services/oauth2/...`: the simulator is its own My Domain host) and the identity URL
-//! (`/id/00D.../005...`). [`SalesforceSimOptions::my_domain`] `false` makes the OAuth endpoints
+//! (`/id/00D.../005...`) and, for browsers, Lightning record pages
+//! (`/lightning/r/{Object}/{Id}/view`). [`SalesforceSimOptions::my_domain`] `false` makes the OAuth endpoints
 //! behave like the generic `login.salesforce.com` host (no client credentials).
 //!
 //! Behaviours the API notes do not pin down are switches in [`SalesforceSwitches`], each default
@@ -29,7 +30,7 @@ use super::schema::{FieldSchema, FieldType, standard_objects};
 use super::seed::{self, SalesforceSeed};
 use super::soql::{self, Dataset, QueryOptions};
 use super::store::Store;
-use super::{ids, soap};
+use super::{ids, lightning, soap};
 use crate::common::{Counters, Fault, Faults, ServedRouter, SimClock, bind_local, serve_listener};
 
 /// Behaviours the API notes leave open; defaults are the likeliest.
@@ -216,6 +217,16 @@ impl Ctx {
         self.inflight.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Counts one `soql:<Object>` call per object `soql` reads ([`soql::objects_read`]); called
+    /// once per executed query (REST query/queryAll, composite subrequests, Bulk 2.0 jobs).
+    pub(crate) fn count_soql(&self, dataset: &dyn Dataset, soql: &str) {
+        if let Ok(query) = soql::parse(soql) {
+            for object in soql::objects_read(dataset, &query) {
+                self.counters.record_call(&format!("soql:{object}"));
+            }
+        }
+    }
+
     /// The identity URL of `user`.
     pub(crate) fn identity_url(&self, user: &str) -> String {
         format!("{}/id/{}/{user}", self.instance, self.org_id)
@@ -332,6 +343,10 @@ fn router(ctx: &Arc<Ctx>) -> Router {
         .route("/services/oauth2/userinfo", get(oauth::userinfo))
         .route("/id/{org}/{user}", get(oauth::identity))
         .route("/services/Soap/u/{version}", post(soap::soap))
+        .route(
+            "/lightning/r/{object}/{id}/view",
+            get(lightning::record_page),
+        )
         .fallback(|| async { not_found() })
         .with_state(ctx.clone())
 }
@@ -419,6 +434,14 @@ impl SalesforceSimHandle {
             .unwrap_or_else(|_| self.instance_url.clone())
     }
 
+    /// The Lightning record page of `object` `id`: `<instance_url>lightning/r/{object}/{id}/view`
+    /// (what a "View in Salesforce" link opens; served without a session).
+    pub fn lightning_url(&self, object: &str, id: &str) -> Url {
+        self.instance_url
+            .join(&format!("lightning/r/{object}/{id}/view"))
+            .unwrap_or_else(|_| self.instance_url.clone())
+    }
+
     /// The simulated clock.
     pub fn clock(&self) -> &SimClock {
         &self.ctx.clock
@@ -431,7 +454,11 @@ impl SalesforceSimHandle {
 
     /// Calls per endpoint, keyed `"<METHOD> <template>"` with the template relative to
     /// `/services/data/vNN.0` (`"GET /query"`, `"PATCH /sobjects/{sobject}/{id}"`), and
-    /// `"POST /services/oauth2/token"` style keys for OAuth.
+    /// `"POST /services/oauth2/token"` style keys for OAuth. Each executed SOQL query (REST
+    /// `query`/`queryAll`, every composite subrequest query, each Bulk 2.0 query job) also counts
+    /// one call under `"soql:<Object>"` per object it reads: the `FROM` object, each child
+    /// subquery's object and each semi-join's object ([`soql::objects_read`]). Further pages of a
+    /// query and [`query`](Self::query) on this handle count nothing.
     pub fn counters(&self) -> &Counters {
         &self.ctx.counters
     }
@@ -510,6 +537,39 @@ impl SalesforceSimHandle {
     pub fn create(&self, object: &str, fields: Value) -> Result<String, Vec<ErrorItem>> {
         self.write_as(&self.ctx.integration_user, |ctx, db, caller| {
             records::create(ctx, db, caller, object, &as_map(fields))
+        })
+    }
+
+    /// Creates a Lightning note (what Salesforce stores for a `ContentNote`): a
+    /// `ContentDocument` with `FileType` `SNOTE` and `FileExtension` `snote`, titled `title`,
+    /// owned by the integration user, linked to `linked_entity_id` (a contact, account,
+    /// opportunity or user) by a `ContentDocumentLink` (`ShareType` `V`, `Visibility`
+    /// `AllUsers`). Returns the `ContentDocument` id.
+    ///
+    /// # Errors
+    /// The validation errors the API would answer (a blank title, an unknown linked record).
+    pub fn create_lightning_note(
+        &self,
+        linked_entity_id: &str,
+        title: &str,
+    ) -> Result<String, Vec<ErrorItem>> {
+        self.write_as(&self.ctx.integration_user, |ctx, db, caller| {
+            if title.trim().is_empty() {
+                return Err(vec![ErrorItem::new(
+                    "REQUIRED_FIELD_MISSING",
+                    "Required fields are missing: [Title]",
+                )]);
+            }
+            let began = db.store.begin();
+            let created = lightning_note(ctx, db, caller, linked_entity_id, title);
+            if began {
+                if created.is_ok() {
+                    db.store.commit();
+                } else {
+                    db.store.rollback();
+                }
+            }
+            created
         })
     }
 
@@ -605,4 +665,37 @@ fn as_map(value: Value) -> Map<String, Value> {
         Value::Object(map) => map,
         _ => Map::new(),
     }
+}
+
+/// The writes of [`SalesforceSimHandle::create_lightning_note`], all or none by the caller's
+/// journal.
+fn lightning_note(
+    ctx: &Ctx,
+    db: &mut Db,
+    caller: &Caller,
+    linked_entity_id: &str,
+    title: &str,
+) -> Result<String, Vec<ErrorItem>> {
+    let document = records::create(
+        ctx,
+        db,
+        caller,
+        "ContentDocument",
+        &as_map(serde_json::json!({"Title": title})),
+    )?;
+    // FileType and FileExtension are read-only through the API: Salesforce sets them when the
+    // note is saved.
+    if let Some(mut record) = db.store.record("ContentDocument", &document) {
+        record.insert("FileType".to_owned(), Value::from("SNOTE"));
+        record.insert("FileExtension".to_owned(), Value::from("snote"));
+        db.store.put("ContentDocument", record);
+    }
+    let link = serde_json::json!({
+        "ContentDocumentId": document,
+        "LinkedEntityId": linked_entity_id,
+        "ShareType": "V",
+        "Visibility": "AllUsers",
+    });
+    records::create(ctx, db, caller, "ContentDocumentLink", &as_map(link))?;
+    Ok(document)
 }

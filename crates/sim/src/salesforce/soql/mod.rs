@@ -17,7 +17,7 @@
 //! Layout: `lexer` → `parser` → [`ast`] → `plan` (schema checks, semi-joins) → `eval`
 //! (filter, order, limit) → `render` (JSON); `escape`, `like`, `dates` and `value` hold the
 //! literal and comparison rules; `dataset` the store interface ([`Dataset`]) and `error` the
-//! error type.
+//! error type; `objects` lists the objects a query reads ([`objects_read`]).
 
 pub mod ast;
 mod dataset;
@@ -27,6 +27,7 @@ mod escape;
 mod eval;
 mod lexer;
 mod like;
+mod objects;
 mod parser;
 mod plan;
 mod render;
@@ -45,6 +46,7 @@ pub use dataset::{
 pub use error::{SoqlError, SoqlErrorCode};
 pub use escape::{quote, quote_like};
 pub use like::LikePattern;
+pub use objects::objects_read;
 
 use plan::{Output, Plan, Planner};
 use render::Renderer;
