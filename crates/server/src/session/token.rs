@@ -126,6 +126,14 @@ impl SessionSigner {
         serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)
     }
 
+    /// A key for another signing `purpose` (the sign-in `state`), derived from this signer's
+    /// key, so a value signed for one purpose never verifies for another.
+    pub(crate) fn derive_key(&self, purpose: &str) -> Zeroizing<[u8; 32]> {
+        let mut key = Zeroizing::new([0u8; 32]);
+        key.copy_from_slice(&self.mac(format!("sfdesk/derive/v1/{purpose}").as_bytes()));
+        key
+    }
+
     fn hmac(&self) -> Hmac<Sha256> {
         Hmac::<Sha256>::new_from_slice(self.key.as_ref()).expect("HMAC accepts any key length")
     }
