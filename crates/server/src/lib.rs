@@ -10,6 +10,7 @@
 //! - [`salesforce`]: the Salesforce client (OAuth, queries, Collections, composite, describe).
 //! - [`connections`]: the Salesforce and Desk clients of each installation.
 //! - [`session`]: agent sign-in with Desk OAuth, session tokens and their extractors.
+//! - [`profile`]: the sidebar's Salesforce profile (plan, composite, cache, actions, admin).
 //! - [`state`]: `AppState`, the context handlers share.
 //! - [`api`]: the router, error mapping, health and metrics endpoints.
 //! - [`web`]: the embedded widget pages and the demo's Desk-like host page.
@@ -26,6 +27,7 @@ pub mod connections;
 pub mod crypto;
 pub mod demo;
 pub mod desk;
+pub mod profile;
 pub mod remote;
 pub mod salesforce;
 pub mod sandbox;

@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use crate::config::{Config, ConfigError};
 use crate::connections::Connections;
 use crate::crypto::{Cipher, CryptoError};
+use crate::profile::ProfileService;
 use crate::session::SessionSigner;
 use crate::state::AppState;
 use crate::store::{self, StoreError};
@@ -50,8 +51,15 @@ pub async fn open_state(config: Config) -> Result<AppState, StartError> {
     let store = store::connect(config.database.url.expose(), cipher.clone()).await?;
     store.migrate().await?;
     let config = Arc::new(config);
+    let connections = Arc::new(Connections::new(Arc::clone(&config), Arc::clone(&store)));
+    let profiles = Arc::new(ProfileService::new(
+        &config.profile,
+        Arc::clone(&store),
+        Arc::clone(&connections),
+    ));
     Ok(AppState {
-        connections: Arc::new(Connections::new(Arc::clone(&config), Arc::clone(&store))),
+        connections,
+        profiles,
         sessions: SessionSigner::new(&cipher),
         config,
         store,

@@ -6,6 +6,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::config::Config;
 use crate::connections::Connections;
+use crate::profile::ProfileService;
 use crate::session::SessionSigner;
 use crate::store::Store;
 
@@ -20,6 +21,8 @@ pub struct AppState {
     pub connections: Arc<Connections>,
     /// Signs and verifies agent session tokens.
     pub sessions: SessionSigner,
+    /// The sidebar's profiles: views, caches and their invalidation hooks.
+    pub profiles: Arc<ProfileService>,
     /// Renders the Prometheus text exposition for `/metrics`.
     pub metrics: PrometheusHandle,
 }

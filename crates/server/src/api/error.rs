@@ -37,6 +37,14 @@ pub enum AppError {
     /// The agent is known but may not do this (for example a non-admin calling the admin API).
     #[error("{0}")]
     Forbidden(String),
+    /// The installation cannot show Salesforce data: not connected, not active yet, or paused
+    /// (`403`, code `not_connected`, which the widget shows as "not connected").
+    #[error("{0}")]
+    NotConnected(String),
+    /// The request would duplicate something that exists (for example a Salesforce record that
+    /// already matches).
+    #[error("{0}")]
+    Conflict(String),
     /// Salesforce or Desk refused or failed a call; the message is theirs, made readable.
     #[error("{0}")]
     Upstream(String),
@@ -58,6 +66,8 @@ impl AppError {
             Self::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             Self::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, code),
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::NotConnected(_) => (StatusCode::FORBIDDEN, "not_connected"),
+            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::Upstream(_) => (StatusCode::BAD_GATEWAY, "upstream"),
             Self::Store(StoreError::Conflict { .. }) => (StatusCode::CONFLICT, "conflict"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),

@@ -5,12 +5,16 @@
 //! - [`request_id`]: `x-request-id` assignment and its task-local for error bodies.
 //! - `health`: `/healthz` and `/readyz`.
 //! - `metrics`: per-request metrics middleware and `/metrics`.
+//! - `profile`: the widget's `GET /api/v1/profile` and its actions.
+//! - `admin`: role permissions and profile settings (Desk administrators).
 //!
 //! Widget pages and the demo host page come from [`crate::web`].
 
+mod admin;
 pub mod error;
 mod health;
 mod metrics;
+mod profile;
 pub mod request_id;
 
 use axum::Router;
@@ -46,6 +50,9 @@ pub fn router(state: AppState, mode: Mode) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
+        .merge(crate::session::routes())
+        .merge(profile::routes())
+        .merge(admin::routes())
         .merge(web::widget_routes(
             sdk,
             &state.config.server.frame_ancestors,

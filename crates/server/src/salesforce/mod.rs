@@ -7,8 +7,7 @@
 //!   credentials, revoke), [`TokenStore`](auth::TokenStore) and the single-flight
 //!   [`TokenManager`](auth::TokenManager).
 //! - [`query`]: record streams across `nextRecordsUrl`, `queryAll`, `COUNT()`, Bulk 2.0 queries.
-//! - [`write`](mod@write): sObject Collections in chunks of 200 with per-row results; composite; the
-//!   sidebar's composite request.
+//! - [`write`](mod@write): sObject Collections in chunks of 200 with per-row results; composite.
 //! - [`describe`]: cached describes.
 //! - [`undelete`]: the SOAP `undelete` call (the REST API has none).
 //! - [`soql`]: the one SOQL string-literal builder (and its LIKE variant).

@@ -1,6 +1,6 @@
 //! Writes: sObject Collections (create, update, upsert, delete, retrieve) in chunks of 200 with
 //! per-row results mapped back to input order, and composite requests (the sidebar's one round
-//! trip, [`sidebar_request`]).
+//! trip is built by [`crate::profile::query`]).
 //!
 //! Collections calls are sent with `allOrNone: false`: one bad row fails alone. A row's failure
 //! is an [`Error::Api`] carrying the row's `statusCode` and the service's message unchanged.
@@ -10,10 +10,8 @@ use serde_json::{Map, Value, json};
 
 use super::Error;
 use super::client::{Call, HttpSalesforce};
-use super::soql::{self, string_literal};
-use super::wire::{
-    CompositeRequest, CompositeResponse, CompositeSubrequest, Record, RowError, SaveResult,
-};
+use super::soql;
+use super::wire::{CompositeRequest, CompositeResponse, Record, RowError, SaveResult};
 
 /// Most records in one Collections call.
 pub const COLLECTION_LIMIT: usize = 200;
@@ -260,62 +258,4 @@ impl HttpSalesforce {
         let call = Call::with_body(Method::POST, self.api_url("composite")?, body, idempotent);
         self.call(&call).await?.json("composite")
     }
-}
-
-/// The sidebar's reads for one contact as one composite request (API notes, section 9):
-/// opportunities via contact roles (`roles`) and via `ContactId` (`opps`), tasks, events and
-/// notes. Subrequests are independent (`allOrNone: false`).
-///
-/// # Errors
-/// [`Error::InvalidRequest`] if `contact_id` is not a record id.
-pub fn sidebar_request(api_version: &str, contact_id: &str) -> Result<CompositeRequest, Error> {
-    let id = string_literal(check_id(contact_id)?);
-    let queries = [
-        (
-            "roles",
-            format!(
-                "SELECT Id, Name, StageName, Amount, CloseDate, IsClosed, IsWon FROM Opportunity WHERE Id IN (SELECT OpportunityId FROM OpportunityContactRole WHERE ContactId = {id})"
-            ),
-        ),
-        (
-            "opps",
-            format!(
-                "SELECT Id, Name, StageName, Amount, CloseDate FROM Opportunity WHERE ContactId = {id}"
-            ),
-        ),
-        (
-            "tasks",
-            format!(
-                "SELECT Id, Subject, Status, ActivityDate, TaskSubtype, IsClosed FROM Task WHERE WhoId = {id} ORDER BY ActivityDate DESC NULLS LAST"
-            ),
-        ),
-        (
-            "events",
-            format!(
-                "SELECT Id, Subject, StartDateTime, EndDateTime FROM Event WHERE WhoId = {id} ORDER BY StartDateTime DESC"
-            ),
-        ),
-        (
-            "notes",
-            format!("SELECT Id, Title FROM Note WHERE ParentId = {id}"),
-        ),
-    ];
-    let composite_request = queries
-        .into_iter()
-        .map(|(reference, soql)| {
-            let mut url = url::form_urlencoded::Serializer::new(String::new());
-            url.append_pair("q", &soql);
-            CompositeSubrequest {
-                method: "GET".to_owned(),
-                url: format!("/services/data/v{api_version}/query?{}", url.finish()),
-                reference_id: reference.to_owned(),
-                body: None,
-            }
-        })
-        .collect();
-    Ok(CompositeRequest {
-        all_or_none: false,
-        collate_subrequests: false,
-        composite_request,
-    })
 }
