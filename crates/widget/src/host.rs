@@ -5,6 +5,8 @@
 //! the demo our shim that speaks the same surface over `postMessage`. Every SDK call returns a
 //! Promise, awaited through `JsFuture` with a timeout, because outside Desk the SDK never answers.
 //! `extension.onload()` runs once per page; its App object is cached for later calls.
+//! Keys read: `ticket`, `contact.id`, `contact.email`, `account.id`, `account.accountName`,
+//! `portal.id` (the Desk org id, a number or a string) and `user` (`{id, fullName, email, …}`).
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -16,7 +18,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::model::{DeskContext, DeskId, Page, Record, TicketInfo};
+use crate::model::{Desk, DeskContext, DeskId, DeskUser, Page, Record, TicketInfo};
 
 /// How long one SDK call may take before the panel gives up and offers a retry.
 const SDK_TIMEOUT_MS: i32 = 10_000;
@@ -152,7 +154,7 @@ pub(crate) fn subscribe_context_changes(app: &HostApp, on_change: impl Fn() + 's
 ///
 /// # Errors
 /// Any failed or malformed `ZOHODESK.get` for the record's id.
-pub(crate) async fn load_context(app: &HostApp) -> Result<DeskContext, HostError> {
+async fn load_context(app: &HostApp) -> Result<DeskContext, HostError> {
     let path = web_sys::window()
         .and_then(|w| w.location().pathname().ok())
         .unwrap_or_default();
@@ -175,11 +177,27 @@ pub(crate) async fn load_context(app: &HostApp) -> Result<DeskContext, HostError
     })
 }
 
+/// Reads everything the panel needs: the record ([`load_context`]), the Desk org id
+/// (`get("portal.id")`) and the signed-in agent (`get("user")`).
+///
+/// # Errors
+/// Any failed or malformed `ZOHODESK.get`.
+pub(crate) async fn load_desk(app: &HostApp) -> Result<Desk, HostError> {
+    let context = load_context(app).await?;
+    let org_id = get::<DeskId>("portal.id").await?.0;
+    let user = get::<DeskUser>("user").await?;
+    Ok(Desk {
+        context,
+        org_id,
+        user,
+    })
+}
+
 /// `ZOHODESK.get(key)`, decoded from the answer's `[key]` property.
 ///
 /// # Errors
 /// A rejection, a non-`success` status, a timeout or a value that does not decode as `T`.
-pub(crate) async fn get<T: DeserializeOwned>(key: &str) -> Result<T, HostError> {
+async fn get<T: DeserializeOwned>(key: &str) -> Result<T, HostError> {
     if !sdk_present() {
         return Err(HostError::SdkMissing);
     }

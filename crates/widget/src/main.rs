@@ -1,17 +1,31 @@
 //! The sfdesk sidebar widget: a Leptos CSR app Trunk builds into `target/widget`, served by the
 //! sfdesk server at `/widget/{ticket,contact,account}` and embedded by Zoho Desk as an iframe.
+//! It shows the requester's Salesforce profile, cut to the agent's Desk role, from our server's
+//! `/api/v1/profile` (same origin), after the agent signs in once with Desk in a popup.
 //!
 //! Layout:
 //! - [`host`]: the only bridge to the Desk SDK (`ZOHODESK`), typed async calls.
-//! - [`model`]: pure logic (page, record, what to show), tested natively.
+//! - [`browser`]: the other browser APIs: session store, sign-in popup and its message, clock.
+//! - [`api`]: typed calls to our server over `gloo-net` (bearer, refresh-once, ETag).
+//! - Pure, tested natively: [`model`] (page, record, agent, profile target, action bodies),
+//!   [`auth`] (sign-in URL, popup message, storage key, the 401 state machine), [`error`]
+//!   ([`error::WidgetError`]), [`i18n`] (English / Simplified Chinese texts), [`format`](mod@format)
+//!   (counts, amounts, dates, "last fetched"), [`present`] (a profile as cards of fields).
 //! - [`components`]: one small view per file; `data-testid`s for the browser tests.
 //!
 //! `main` only installs the panic hook and mounts the panel. With `panic = "abort"` in the
 //! `wasm-release` profile a panic kills the panel, so nothing here unwraps.
 
+mod api;
+mod auth;
+mod browser;
 mod components;
+mod error;
+mod format;
 mod host;
+mod i18n;
 mod model;
+mod present;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -1,5 +1,5 @@
 //! Pure widget logic, tested natively: which Desk page the widget sits on, the record that page
-//! refers to, and the words the panel shows for it.
+//! refers to, the agent, what the profile API is asked about and which action body it gets.
 //!
 //! Nothing here touches the browser or the SDK; `host.rs` fills these types from `ZOHODESK`
 //! and the components only render them. Invariant: every SDK id is kept as a string (Desk ids
@@ -8,6 +8,9 @@
 use std::fmt;
 
 use serde::{Deserialize, Deserializer};
+use sfdesk_shared::profile::{ActionRequest, ProfileTarget};
+
+use crate::i18n::{Lang, Strings};
 
 /// The Desk page the widget is shown on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,12 +82,6 @@ pub(crate) struct TicketInfo {
     /// Ticket subject.
     #[serde(default)]
     pub(crate) subject: Option<String>,
-    /// The requester's Desk contact id.
-    #[serde(default, deserialize_with = "opt_id_string")]
-    pub(crate) contact_id: Option<String>,
-    /// The requester's Desk account id.
-    #[serde(default, deserialize_with = "opt_id_string")]
-    pub(crate) account_id: Option<String>,
     /// Requester address at ticket creation.
     #[serde(default)]
     pub(crate) email: Option<String>,
@@ -124,58 +121,102 @@ pub(crate) struct DeskContext {
     pub(crate) record: Record,
 }
 
-/// How the Salesforce profile will be found for a record (the profile arrives in a later step).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Lookup {
-    /// By the Desk contact id (its current email is resolved server-side).
-    DeskContact(String),
-    /// By the requester's email only: the ticket names no contact.
-    Email(String),
-    /// By the Desk account id.
-    DeskAccount(String),
-    /// Nothing to look up.
-    Nothing,
+/// The signed-in Desk agent as `ZOHODESK.get("user")` describes them (only the keys we use).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DeskUser {
+    /// Desk agent id (keys the stored session).
+    #[serde(deserialize_with = "id_string")]
+    pub(crate) id: String,
+    /// The agent's email: the sign-in popup's `login_hint`.
+    #[serde(default)]
+    pub(crate) email: Option<String>,
 }
 
-impl Lookup {
-    /// A compact `kind:value` key (`contact:7`, `email:a@b.c`, `account:5`), `None` for nothing.
-    pub(crate) fn key(&self) -> Option<String> {
+/// What the panel needs from the host before it can ask our server: the record, the Desk org
+/// (portal) and the agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Desk {
+    /// The record on screen.
+    pub(crate) context: DeskContext,
+    /// The Desk org id (`portal.id`).
+    pub(crate) org_id: String,
+    /// The agent using the panel.
+    pub(crate) user: DeskUser,
+}
+
+impl Desk {
+    /// The panel's language, from the SDK's locale.
+    pub(crate) fn lang(&self) -> Lang {
+        Lang::from_locale(&self.context.locale)
+    }
+}
+
+/// A Salesforce write the panel can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ActionKind {
+    /// Create the missing contact or account (`…/actions/create`).
+    Create,
+    /// Log the ticket as a completed task (`…/actions/log-ticket`).
+    LogTicket,
+}
+
+impl ActionKind {
+    /// The endpoint's last path segment.
+    pub(crate) fn path(self) -> &'static str {
         match self {
-            Self::DeskContact(id) => Some(format!("contact:{id}")),
-            Self::Email(email) => Some(format!("email:{email}")),
-            Self::DeskAccount(id) => Some(format!("account:{id}")),
-            Self::Nothing => None,
+            Self::Create => "create",
+            Self::LogTicket => "log-ticket",
         }
+    }
+
+    /// The request body for `target`: create names the record as the profile query did;
+    /// log-ticket needs a ticket, so it is `None` elsewhere.
+    pub(crate) fn request(self, target: &ProfileTarget) -> Option<ActionRequest> {
+        let mut request = ActionRequest {
+            ticket_id: None,
+            desk_contact_id: None,
+            desk_account_id: None,
+        };
+        match (self, target) {
+            (_, ProfileTarget::TicketId(id)) => request.ticket_id = Some(id.clone()),
+            (Self::LogTicket, _) => return None,
+            (Self::Create, ProfileTarget::DeskContactId(id)) => {
+                request.desk_contact_id = Some(id.clone());
+            }
+            (Self::Create, ProfileTarget::DeskAccountId(id)) => {
+                request.desk_account_id = Some(id.clone());
+            }
+        }
+        Some(request)
     }
 }
 
 impl DeskContext {
     /// One line naming the record, e.g. `Ticket #101 · requester jade@zylker.com`.
-    pub(crate) fn headline(&self) -> String {
+    pub(crate) fn headline(&self, t: &Strings) -> String {
         match &self.record {
-            Record::Ticket(t) => {
-                let name = match &t.number {
-                    Some(n) => format!("Ticket #{n}"),
-                    None => format!("Ticket {}", t.id),
+            Record::Ticket(ticket) => {
+                let name = match &ticket.number {
+                    Some(n) => format!("{} #{n}", t.ticket),
+                    None => format!("{} {}", t.ticket, ticket.id),
                 };
-                match &t.email {
-                    Some(email) => format!("{name} · requester {email}"),
+                match &ticket.email {
+                    Some(email) => format!("{name} · {} {email}", t.requester),
                     None => name,
                 }
             }
             Record::Contact { id, email } => match email {
-                Some(email) => format!("Contact · {email}"),
-                None => format!("Contact {id}"),
+                Some(email) => format!("{} · {email}", t.contact),
+                None => format!("{} {id}", t.contact),
             },
             Record::Account { id, name } => match name {
-                Some(name) => format!("Account · {name}"),
-                None => format!("Account {id}"),
+                Some(name) => format!("{} · {name}", t.account),
+                None => format!("{} {id}", t.account),
             },
-            Record::Settings => "Extension settings".to_owned(),
-            Record::Unsupported(location) if location.is_empty() => {
-                "This page is not supported".to_owned()
-            }
-            Record::Unsupported(location) => format!("{location} is not supported"),
+            Record::Settings => t.settings_page.to_owned(),
+            Record::Unsupported(location) if location.is_empty() => t.unsupported_page.to_owned(),
+            Record::Unsupported(location) => format!("{} ({location})", t.unsupported_page),
         }
     }
 
@@ -187,17 +228,14 @@ impl DeskContext {
         }
     }
 
-    /// Which key the Salesforce lookup will use: contact id first, ticket email as fallback.
-    pub(crate) fn lookup(&self) -> Lookup {
+    /// What to ask the profile API about: the ticket (the server finds its requester), the
+    /// contact or the account; `None` on pages without a record.
+    pub(crate) fn target(&self) -> Option<ProfileTarget> {
         match &self.record {
-            Record::Ticket(t) => match (&t.contact_id, &t.email) {
-                (Some(id), _) => Lookup::DeskContact(id.clone()),
-                (None, Some(email)) => Lookup::Email(email.clone()),
-                (None, None) => Lookup::Nothing,
-            },
-            Record::Contact { id, .. } => Lookup::DeskContact(id.clone()),
-            Record::Account { id, .. } => Lookup::DeskAccount(id.clone()),
-            Record::Settings | Record::Unsupported(_) => Lookup::Nothing,
+            Record::Ticket(t) => Some(ProfileTarget::TicketId(t.id.clone())),
+            Record::Contact { id, .. } => Some(ProfileTarget::DeskContactId(id.clone())),
+            Record::Account { id, .. } => Some(ProfileTarget::DeskAccountId(id.clone())),
+            Record::Settings | Record::Unsupported(_) => None,
         }
     }
 }
@@ -238,11 +276,11 @@ impl serde::de::Visitor<'_> for IdVisitor {
     }
 
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        // Ids are integers; a float here lost precision already, so keep what JS would print.
-        if v.fract() == 0.0 && v.abs() < 1e21 {
-            Ok(Some(format!("{v:.0}")))
+        // Ids are integers; one sent as a float is accepted while it is still exact.
+        if v.fract() == 0.0 && v.abs() < 9.0e15 {
+            Ok(Some((v as i64).to_string()))
         } else {
-            Ok(Some(v.to_string()))
+            Err(E::custom("an id that is not an exact integer"))
         }
     }
 
@@ -327,14 +365,15 @@ mod tests {
         );
         assert_eq!(t.id, "1892000000093001");
         assert_eq!(t.number.as_deref(), Some("101"));
-        assert_eq!(t.contact_id.as_deref(), Some("1892000000042032"));
+        assert_eq!(t.email.as_deref(), Some("jade@zylker.com"));
 
         let t = ticket(r#"{"id":42,"number":101,"contactId":null,"accountId":""}"#);
         assert_eq!(t.id, "42");
         assert_eq!(t.number.as_deref(), Some("101"));
-        assert_eq!(t.contact_id, None);
-        assert_eq!(t.account_id, None);
         assert_eq!(t.email, None);
+
+        let t = ticket(r#"{"id":"7","number":""}"#);
+        assert_eq!(t.number, None);
 
         assert!(serde_json::from_str::<TicketInfo>(r#"{"number":"1"}"#).is_err());
         assert!(serde_json::from_str::<TicketInfo>(r#"{"id":null}"#).is_err());
@@ -352,6 +391,8 @@ mod tests {
         assert!(serde_json::from_str::<DeskId>(r#""""#).is_err());
     }
 
+    const EN: &Strings = Lang::En.strings();
+
     #[test]
     fn ticket_headline_names_number_and_requester() {
         let ctx = DeskContext {
@@ -360,32 +401,24 @@ mod tests {
                 r#"{"id":"9","number":"101","subject":"Printer on fire","contactId":"7","email":"jade@zylker.com"}"#,
             )),
         };
-        assert_eq!(ctx.headline(), "Ticket #101 · requester jade@zylker.com");
+        assert_eq!(ctx.headline(EN), "Ticket #101 · requester jade@zylker.com");
+        assert_eq!(
+            ctx.headline(Lang::Zh.strings()),
+            "工单 #101 · 请求者 jade@zylker.com"
+        );
         assert_eq!(ctx.detail(), Some("Printer on fire"));
-        assert_eq!(ctx.lookup(), Lookup::DeskContact("7".into()));
+        assert_eq!(ctx.target(), Some(ProfileTarget::TicketId("9".into())));
 
         let bare = DeskContext {
             locale: "en".into(),
             record: Record::Ticket(ticket(r#"{"id":"9","subject":""}"#)),
         };
-        assert_eq!(bare.headline(), "Ticket 9");
+        assert_eq!(bare.headline(EN), "Ticket 9");
         assert_eq!(bare.detail(), None);
-        assert_eq!(bare.lookup(), Lookup::Nothing);
     }
 
     #[test]
-    fn ticket_without_contact_falls_back_to_email() {
-        let ctx = DeskContext {
-            locale: "en".into(),
-            record: Record::Ticket(ticket(r#"{"id":"9","email":"a@b.c"}"#)),
-        };
-        assert_eq!(ctx.lookup(), Lookup::Email("a@b.c".into()));
-        assert_eq!(ctx.lookup().key().as_deref(), Some("email:a@b.c"));
-        assert_eq!(Lookup::Nothing.key(), None);
-    }
-
-    #[test]
-    fn contact_and_account_headlines() {
+    fn contact_and_account_headlines_and_targets() {
         let contact = |email: Option<&str>| DeskContext {
             locale: "en".into(),
             record: Record::Contact {
@@ -393,9 +426,12 @@ mod tests {
                 email: email.map(Into::into),
             },
         };
-        assert_eq!(contact(Some("a@b.c")).headline(), "Contact · a@b.c");
-        assert_eq!(contact(None).headline(), "Contact 7");
-        assert_eq!(contact(None).lookup(), Lookup::DeskContact("7".into()));
+        assert_eq!(contact(Some("a@b.c")).headline(EN), "Contact · a@b.c");
+        assert_eq!(contact(None).headline(EN), "Contact 7");
+        assert_eq!(
+            contact(None).target(),
+            Some(ProfileTarget::DeskContactId("7".into()))
+        );
 
         let account = DeskContext {
             locale: "en".into(),
@@ -404,17 +440,69 @@ mod tests {
                 name: Some("Zylker".into()),
             },
         };
-        assert_eq!(account.headline(), "Account · Zylker");
-        assert_eq!(account.lookup(), Lookup::DeskAccount("5".into()));
+        assert_eq!(account.headline(EN), "Account · Zylker");
+        assert_eq!(
+            account.target(),
+            Some(ProfileTarget::DeskAccountId("5".into()))
+        );
     }
 
     #[test]
-    fn unsupported_pages_say_so() {
+    fn pages_without_a_record_have_no_target() {
         let ctx = DeskContext {
             locale: "en".into(),
             record: Record::Unsupported("desk.topband".into()),
         };
-        assert_eq!(ctx.headline(), "desk.topband is not supported");
-        assert_eq!(ctx.lookup(), Lookup::Nothing);
+        assert_eq!(
+            ctx.headline(EN),
+            "This page is not supported (desk.topband)"
+        );
+        assert_eq!(ctx.target(), None);
+        let settings = DeskContext {
+            locale: "en".into(),
+            record: Record::Settings,
+        };
+        assert_eq!(settings.target(), None);
+    }
+
+    #[test]
+    fn users_decode_and_desk_picks_the_language() {
+        let user: DeskUser = serde_json::from_str(
+            r#"{"id":1892000000056007,"fullName":"Jade Lin","email":"jade@zylker.com","roleId":"9"}"#,
+        )
+        .expect("user json");
+        assert_eq!(user.id, "1892000000056007");
+        assert_eq!(user.email.as_deref(), Some("jade@zylker.com"));
+        let desk = Desk {
+            context: DeskContext {
+                locale: "zh_CN".into(),
+                record: Record::Settings,
+            },
+            org_id: "60001".into(),
+            user,
+        };
+        assert_eq!(desk.lang(), Lang::Zh);
+    }
+
+    #[test]
+    fn action_bodies_name_the_record_like_the_query() {
+        let ticket = ProfileTarget::TicketId("9".into());
+        let contact = ProfileTarget::DeskContactId("7".into());
+        let account = ProfileTarget::DeskAccountId("5".into());
+        let create = |t| ActionKind::Create.request(t).expect("create body");
+        assert_eq!(create(&ticket).ticket_id.as_deref(), Some("9"));
+        assert_eq!(create(&contact).desk_contact_id.as_deref(), Some("7"));
+        let body = create(&account);
+        assert_eq!(body.desk_account_id.as_deref(), Some("5"));
+        assert_eq!((body.ticket_id, body.desk_contact_id), (None, None));
+        assert_eq!(
+            ActionKind::LogTicket
+                .request(&ticket)
+                .and_then(|r| r.ticket_id),
+            Some("9".into())
+        );
+        assert_eq!(ActionKind::LogTicket.request(&contact), None);
+        assert_eq!(ActionKind::LogTicket.path(), "log-ticket");
+        assert_eq!(ActionKind::Create.path(), "create");
     }
 }

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::Strings;
 use crate::model::DeskContext;
 
 /// Headline (`Ticket #101 · requester jade@zylker.com`) and the ticket subject.
@@ -9,12 +10,16 @@ use crate::model::DeskContext;
 pub(crate) fn ContextCard(
     /// What the host said is on screen.
     context: DeskContext,
+    /// Texts.
+    t: &'static Strings,
 ) -> impl IntoView {
-    let headline = context.headline();
+    let headline = context.headline(t);
     let detail = context.detail().map(str::to_owned);
-    let lookup = context.lookup().key();
+    let target = context
+        .target()
+        .map(|target| format!("{}={}", target.param(), target.id()));
     view! {
-        <section class="sfd-card" lang=context.locale data-lookup=lookup>
+        <section class="sfd-card sfd-context-card" data-target=target>
             <p class="sfd-context" data-testid="sfdesk-context">{headline}</p>
             {detail.map(|d| view! { <p class="sfd-muted" data-testid="sfdesk-subject">{d}</p> })}
         </section>

@@ -1,15 +1,29 @@
-//! The placeholder shown while the Desk SDK answers.
+//! The skeleton shown while the panel loads for the first time.
 
 use leptos::prelude::*;
 
-/// Two shimmering lines where the context will appear.
+use crate::i18n::Strings;
+
+/// Two placeholder cards shaped like the contact and account cards.
 #[component]
-pub(crate) fn Loading() -> impl IntoView {
+pub(crate) fn Loading(
+    /// Texts.
+    t: &'static Strings,
+) -> impl IntoView {
+    let card = || {
+        view! {
+            <div class="sfd-card" aria-hidden="true">
+                <div class="sfd-bar sfd-bar-short"></div>
+                <div class="sfd-bar"></div>
+                <div class="sfd-bar"></div>
+            </div>
+        }
+    };
     view! {
-        <section class="sfd-card sfd-loading" data-testid="sfdesk-loading" aria-busy="true">
-            <div class="sfd-bar"></div>
-            <div class="sfd-bar sfd-bar-short"></div>
-            <p class="sfd-muted">"Loading ticket context…"</p>
+        <section data-testid="profile-loading" aria-busy="true">
+            <p class="sfd-sr">{t.loading}</p>
+            {card()}
+            {card()}
         </section>
     }
 }
