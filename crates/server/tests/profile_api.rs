@@ -232,14 +232,12 @@ async fn set_permissions(sb: &Sandbox, role_id: &str, permissions: &RolePermissi
 
 fn reset_counters(sb: &Sandbox) {
     sb.salesforce.counters().reset();
+    sb.salesforce.object_reads().reset();
     sb.desk.counters().reset();
 }
 
 fn soql_calls(sb: &Sandbox, object: &str) -> u64 {
-    sb.salesforce
-        .counters()
-        .get(&format!("soql:{object}"))
-        .calls
+    sb.salesforce.object_reads().get(object).calls
 }
 
 fn composite_calls(sb: &Sandbox) -> u64 {

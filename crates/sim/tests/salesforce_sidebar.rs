@@ -1,5 +1,5 @@
 //! Salesforce simulator over real HTTP: what the agent sidebar needs. Per-object SOQL counters
-//! (`soql:<Object>`), the profile service's composite reads (contact and account variants, the
+//! (`object_reads`), the profile service's composite reads (contact and account variants, the
 //! missing-contact case), Lightning notes created through the handle and the Lightning record
 //! page behind "View in Salesforce".
 
@@ -152,7 +152,7 @@ async fn composite(sim: &SalesforceSimHandle, subs: Vec<Value>) -> Vec<Value> {
 }
 
 fn soql_calls(sim: &SalesforceSimHandle, object: &str) -> u64 {
-    sim.counters().get(&format!("soql:{object}")).calls
+    sim.object_reads().get(object).calls
 }
 
 fn contact_query(email: &str) -> String {
@@ -227,20 +227,11 @@ async fn soql_counters_name_every_object_read() {
     // The handle's own query is not an API call.
     sim.query("SELECT Id FROM Note", false).unwrap();
     assert_eq!(soql_calls(&sim, "Note"), 0);
-    let snapshot = sim.counters().snapshot();
-    let soql_keys: Vec<&str> = snapshot
-        .keys()
-        .filter(|k| k.starts_with("soql:"))
-        .map(String::as_str)
-        .collect();
+    let snapshot = sim.object_reads().snapshot();
+    let objects: Vec<&str> = snapshot.keys().map(String::as_str).collect();
     assert_eq!(
-        soql_keys,
-        [
-            "soql:Contact",
-            "soql:Opportunity",
-            "soql:OpportunityContactRole",
-            "soql:Task"
-        ]
+        objects,
+        ["Contact", "Opportunity", "OpportunityContactRole", "Task"]
     );
 }
 

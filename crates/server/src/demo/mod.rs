@@ -120,7 +120,7 @@ impl RunningDemo {
         &self.desk
     }
 
-    /// The Salesforce simulator (query it, read its `soql:<Object>` counters, inject faults).
+    /// The Salesforce simulator (query it, read its counters and object reads, inject faults).
     #[must_use]
     pub fn salesforce(&self) -> &SalesforceSimHandle {
         &self.salesforce

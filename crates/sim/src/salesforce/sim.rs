@@ -196,6 +196,8 @@ pub(crate) struct Ctx {
     pub(crate) db: Mutex<Db>,
     pub(crate) clock: SimClock,
     pub(crate) counters: Counters,
+    /// Objects read by executed SOQL queries, keyed by object name.
+    pub(crate) object_reads: Counters,
     pub(crate) faults: Faults,
     pub(crate) options: SalesforceSimOptions,
     /// `http://127.0.0.1:<port>` without a trailing slash.
@@ -217,12 +219,12 @@ impl Ctx {
         self.inflight.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Counts one `soql:<Object>` call per object `soql` reads ([`soql::objects_read`]); called
+    /// Counts one read per object `soql` reads ([`soql::objects_read`]); called
     /// once per executed query (REST query/queryAll, composite subrequests, Bulk 2.0 jobs).
     pub(crate) fn count_soql(&self, dataset: &dyn Dataset, soql: &str) {
         if let Ok(query) = soql::parse(soql) {
             for object in soql::objects_read(dataset, &query) {
-                self.counters.record_call(&format!("soql:{object}"));
+                self.object_reads.record_call(&object);
             }
         }
     }
@@ -293,6 +295,7 @@ impl SalesforceSim {
             db: Mutex::new(db),
             clock,
             counters: Counters::new(),
+            object_reads: Counters::new(),
             faults: Faults::new(),
             options,
             instance: instance.clone(),
@@ -452,15 +455,21 @@ impl SalesforceSimHandle {
         self.ctx.clock.advance(by);
     }
 
-    /// Calls per endpoint, keyed `"<METHOD> <template>"` with the template relative to
+    /// HTTP calls per endpoint, keyed `"<METHOD> <template>"` with the template relative to
     /// `/services/data/vNN.0` (`"GET /query"`, `"PATCH /sobjects/{sobject}/{id}"`), and
-    /// `"POST /services/oauth2/token"` style keys for OAuth. Each executed SOQL query (REST
-    /// `query`/`queryAll`, every composite subrequest query, each Bulk 2.0 query job) also counts
-    /// one call under `"soql:<Object>"` per object it reads: the `FROM` object, each child
-    /// subquery's object and each semi-join's object ([`soql::objects_read`]). Further pages of a
-    /// query and [`query`](Self::query) on this handle count nothing.
+    /// `"POST /services/oauth2/token"` style keys for OAuth.
     pub fn counters(&self) -> &Counters {
         &self.ctx.counters
+    }
+
+    /// Reads per Salesforce object, keyed by object name (`"Opportunity"`): each executed SOQL
+    /// query (REST `query`/`queryAll`, every composite subrequest query, each Bulk 2.0 query job)
+    /// counts one read for every object it reads — the `FROM` object, each child subquery's
+    /// object and each semi-join's object ([`soql::objects_read`]). Further pages of a query and
+    /// [`query`](Self::query) on this handle count nothing. Tests use it to prove a section was
+    /// never fetched.
+    pub fn object_reads(&self) -> &Counters {
+        &self.ctx.object_reads
     }
 
     /// The fault plan; keys as in [`counters`](Self::counters), a bare template (`"/query"`) or
