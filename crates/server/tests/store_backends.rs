@@ -148,6 +148,7 @@ conformance_tests!(
     credentials_are_encrypted_at_rest,
     field_mappings_replace_atomically,
     role_permissions_round_trip,
+    role_permissions_update_with_their_audit_entry,
     settings_round_trip,
     agent_sessions_verify_and_revoke,
     links_upsert_lookup_and_conflict,

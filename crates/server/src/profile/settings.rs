@@ -1,5 +1,5 @@
 //! The admin side: role permissions (every Desk role of the org with its document or the
-//! defaults; updates all-or-nothing, audited) and the installation's [`ProfileSettings`] (a
+//! defaults; updates all-or-nothing with their audit entry, in one transaction) and the installation's [`ProfileSettings`] (a
 //! highlight field must exist on Account). Both drop the caches they affect.
 
 use std::collections::HashSet;
@@ -61,7 +61,8 @@ impl ProfileService {
     }
 
     /// `PUT /api/v1/admin/permissions`: every role must be a role of the org (else `422`
-    /// naming it, nothing stored); then all are stored, audited, and the new view returned.
+    /// naming it, nothing stored); then all are stored with their audit entry in one
+    /// transaction, and the new view returned.
     ///
     /// # Errors
     /// `422` for an unknown or repeated role, Desk or storage failures.
@@ -88,30 +89,27 @@ impl ProfileService {
             }
         }
         let installation = claims.installation_id;
-        let now = Utc::now();
-        for entry in &update.roles {
-            let document = to_value(&entry.permissions)?;
-            self.store
-                .put_role_permissions(installation, &entry.role_id, &document, now)
-                .await?;
-            self.caches.invalidate_role(installation, &entry.role_id);
-        }
+        let documents = update
+            .roles
+            .iter()
+            .map(|entry| Ok((entry.role_id.clone(), to_value(&entry.permissions)?)))
+            .collect::<Result<Vec<_>, AppError>>()?;
         let changes: Vec<serde_json::Value> = update
             .roles
             .iter()
             .map(|r| serde_json::json!({"role_id": r.role_id, "permissions": r.permissions}))
             .collect();
+        let audit = NewAuditEntry {
+            actor: claims.agent_id.clone(),
+            action: "permissions.updated".to_owned(),
+            details: serde_json::json!({ "roles": changes }),
+        };
         self.store
-            .append_audit(
-                installation,
-                &NewAuditEntry {
-                    actor: claims.agent_id.clone(),
-                    action: "permissions.updated".to_owned(),
-                    details: serde_json::json!({ "roles": changes }),
-                },
-                now,
-            )
+            .update_role_permissions(installation, &documents, &audit, Utc::now())
             .await?;
+        for entry in &update.roles {
+            self.caches.invalidate_role(installation, &entry.role_id);
+        }
         self.view_of(claims, &roles).await
     }
 

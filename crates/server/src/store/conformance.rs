@@ -27,6 +27,7 @@ pub const CASES: &[&str] = &[
     "credentials_are_encrypted_at_rest",
     "field_mappings_replace_atomically",
     "role_permissions_round_trip",
+    "role_permissions_update_with_their_audit_entry",
     "settings_round_trip",
     "agent_sessions_verify_and_revoke",
     "links_upsert_lookup_and_conflict",
@@ -528,6 +529,60 @@ pub async fn role_permissions_round_trip(store: Arc<dyn Store>) {
             .await
             .expect("get"),
         None
+    );
+}
+
+/// Several roles' documents and their audit entry are stored together; for a missing
+/// installation nothing is.
+pub async fn role_permissions_update_with_their_audit_entry(store: Arc<dyn Store>) {
+    let a = new_installation(&*store, "org-a").await;
+    let audit = NewAuditEntry {
+        actor: "agent-1".to_owned(),
+        action: "permissions.updated".to_owned(),
+        details: json!({ "roles": ["role-1", "role-2"] }),
+    };
+    let documents = vec![
+        ("role-1".to_owned(), json!({ "visible": true })),
+        ("role-2".to_owned(), json!({ "visible": false })),
+    ];
+    let audit_id = store
+        .update_role_permissions(a.id, &documents, &audit, t0())
+        .await
+        .expect("update");
+    for (role_id, document) in &documents {
+        assert_eq!(
+            store
+                .get_role_permissions(a.id, role_id)
+                .await
+                .expect("get")
+                .as_ref(),
+            Some(document)
+        );
+    }
+    let logged = store.list_audit(a.id, 10).await.expect("audit");
+    assert_eq!(logged.len(), 1);
+    assert_eq!(logged[0].id, audit_id);
+    assert_eq!(logged[0].action, "permissions.updated");
+
+    let missing = InstallationId::new();
+    let err = store
+        .update_role_permissions(missing, &documents, &audit, t0())
+        .await
+        .expect_err("missing installation");
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
+    assert_eq!(
+        store
+            .get_role_permissions(missing, "role-1")
+            .await
+            .expect("get"),
+        None
+    );
+    assert!(
+        store
+            .list_audit(missing, 10)
+            .await
+            .expect("audit")
+            .is_empty()
     );
 }
 

@@ -290,6 +290,19 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 
+    /// Stores (or replaces) the documents of several Desk roles, `(role id, document)`, and
+    /// the audit entry saying so, in one transaction: all of it or none.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] if there is no such installation; nothing is stored then.
+    async fn update_role_permissions(
+        &self,
+        id: InstallationId,
+        documents: &[(String, serde_json::Value)],
+        audit: &NewAuditEntry,
+        now: DateTime<Utc>,
+    ) -> Result<AuditId, StoreError>;
+
     /// The permission document of a Desk role, if set.
     async fn get_role_permissions(
         &self,

@@ -124,6 +124,17 @@ fn db_error(referenced: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
     }
 }
 
+/// Stores or replaces one role's permission document.
+const UPSERT_ROLE_PERMISSIONS: &str = "INSERT INTO role_permissions \
+     (installation_id, role_id, permissions, updated_at) VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (installation_id, role_id) \
+     DO UPDATE SET permissions = excluded.permissions, updated_at = excluded.updated_at";
+
+/// Appends one audit entry, returning its id.
+const INSERT_AUDIT: &str = "INSERT INTO audit_log \
+     (installation_id, occurred_at, actor, action, details) \
+     VALUES ($1, $2, $3, $4, $5) RETURNING id";
+
 /// [`db_error`] for statements whose only parent row is the installation.
 fn db_err(e: sqlx::Error) -> StoreError {
     db_error("installation")(e)
@@ -474,11 +485,7 @@ where
         permissions: &serde_json::Value,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        const SQL: &str = "INSERT INTO role_permissions \
-             (installation_id, role_id, permissions, updated_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (installation_id, role_id) \
-             DO UPDATE SET permissions = excluded.permissions, updated_at = excluded.updated_at";
-        sqlx::query(SQL)
+        sqlx::query(UPSERT_ROLE_PERMISSIONS)
             .bind(id.to_string())
             .bind(role_id)
             .bind(permissions.to_string())
@@ -487,6 +494,37 @@ where
             .await
             .map_err(db_err)?;
         Ok(())
+    }
+
+    async fn update_role_permissions(
+        &self,
+        id: InstallationId,
+        documents: &[(String, serde_json::Value)],
+        audit: &NewAuditEntry,
+        now: DateTime<Utc>,
+    ) -> Result<AuditId, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        for (role_id, permissions) in documents {
+            sqlx::query(UPSERT_ROLE_PERMISSIONS)
+                .bind(id.to_string())
+                .bind(role_id)
+                .bind(permissions.to_string())
+                .bind(ms(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        let audit_id: i64 = sqlx::query_scalar(INSERT_AUDIT)
+            .bind(id.to_string())
+            .bind(ms(now))
+            .bind(&audit.actor)
+            .bind(&audit.action)
+            .bind(audit.details.to_string())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(AuditId(audit_id))
     }
 
     async fn get_role_permissions(
@@ -1106,10 +1144,7 @@ where
         entry: &NewAuditEntry,
         now: DateTime<Utc>,
     ) -> Result<AuditId, StoreError> {
-        const SQL: &str = "INSERT INTO audit_log \
-             (installation_id, occurred_at, actor, action, details) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id";
-        let audit_id: i64 = sqlx::query_scalar(SQL)
+        let audit_id: i64 = sqlx::query_scalar(INSERT_AUDIT)
             .bind(id.to_string())
             .bind(ms(now))
             .bind(&entry.actor)
