@@ -1,6 +1,6 @@
 //! A complete sfdesk on one machine: the server on a real TCP port, connected to in-process
-//! Salesforce and Desk simulators through a live installation. The demo, `sfdesk bench profile`
-//! and the integration tests all start one with [`Sandbox::start`].
+//! Salesforce and Desk simulators through a live installation. `sfdesk demo` (`crate::demo`),
+//! `sfdesk bench profile` and the integration tests all start one with [`Sandbox::start`].
 //!
 //! What it sets up, in order: a listener (so the server's public URL is known), both simulators
 //! (the Desk one with `<url>auth/desk/callback` registered as a redirect URI), a throw-away
@@ -8,11 +8,17 @@
 //! the Desk simulator and naming both simulators' OAuth clients, and an active installation of
 //! the Desk org connected to the Salesforce org, holding the simulators' admin tokens as its
 //! (encrypted) credentials — exactly what the admin's connect flow would have stored.
+//!
+//! The sandbox owns only that plumbing. What its users add lives with them: the simulators'
+//! seed comes in through [`SandboxOptions`], extra layers or routes through
+//! [`SandboxOptions::layer`], and anything written after the start (the demo's tickets,
+//! Salesforce showcase, role permissions and settings) through the public fields of [`Sandbox`].
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::Router;
 use chrono::Utc;
 use secrecy::SecretString;
 use sfdesk_sim::desk::{DeskSim, DeskSimHandle, DeskSimOptions};
@@ -66,6 +72,11 @@ pub enum SandboxError {
     Url(#[from] url::ParseError),
 }
 
+/// Wraps the server's router before it is served (an extra [`axum::Extension`], routes, …),
+/// given both running simulators: see [`SandboxOptions::layer`].
+pub type RouterLayer =
+    Box<dyn FnOnce(Router, &SalesforceSimHandle, &DeskSimHandle) -> Router + Send>;
+
 /// What to start.
 pub struct SandboxOptions {
     /// Port of the sfdesk server on 127.0.0.1 (`0` picks a free one).
@@ -78,6 +89,9 @@ pub struct SandboxOptions {
     pub desk: DeskSimOptions,
     /// Last word on the server's configuration (short session TTLs, cache off, …).
     pub configure: fn(&mut Config),
+    /// Applied to [`api::router`]'s router before it is served; the demo adds the context of
+    /// its host page here. `None` (the default) serves the router as it is.
+    pub layer: Option<RouterLayer>,
 }
 
 impl Default for SandboxOptions {
@@ -88,22 +102,23 @@ impl Default for SandboxOptions {
             salesforce: SalesforceSimOptions::default(),
             desk: DeskSimOptions::default(),
             configure: |_| {},
+            layer: None,
         }
     }
 }
 
-/// A seeded Desk agent as the sandbox's Desk org knows them.
+/// A seeded Desk agent as the sandbox's Desk org knows them (the demo's `DemoAgent`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SandboxAgent {
-    /// Sign-in email (the consent's `login_hint`).
+    /// Sign-in email (the consent's `login_hint`, the demo switcher's value).
     pub email: String,
     /// Display name.
     pub name: String,
     /// Desk agent id.
     pub agent_id: String,
-    /// Desk role id.
+    /// Desk role id (the key of the role's stored permissions).
     pub role_id: String,
-    /// Desk role name.
+    /// Desk role name: `CEO` (the Administrator), `Support Agent` or `Light Agent` by default.
     pub role_name: String,
     /// Whether the agent is a Desk administrator.
     pub is_admin: bool,
@@ -191,7 +206,10 @@ impl Sandbox {
         let state = server::open_state(config).await?;
         let installation = connect_installation(&state, &salesforce, &desk).await?;
         let agents = desk_agents(&desk);
-        let app = api::router(state.clone(), options.mode);
+        let mut app = api::router(state.clone(), options.mode);
+        if let Some(layer) = options.layer {
+            app = layer(app, &salesforce, &desk);
+        }
         let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
         let task = tokio::spawn(server::serve(listener, app, async {
             let _ = shutdown_rx.await;
@@ -209,7 +227,8 @@ impl Sandbox {
         })
     }
 
-    /// The Desk org's agents (Administrator, Support Agent, Light Agent by default).
+    /// The Desk org's agents in the Desk seed's order (Administrator, Support Agent, Light
+    /// Agent by default).
     pub fn agents(&self) -> &[SandboxAgent] {
         &self.agents
     }

@@ -1,23 +1,13 @@
-//! The demo installation: the Desk simulator's org joined to the Salesforce simulator's org, as
-//! if an admin had just finished connecting both.
-//!
-//! Active, two-way; the Desk admin's and the Salesforce integration user's tokens stored
-//! encrypted (the same credential kinds the OAuth flows write); one permission document per
-//! Desk role ([`permissions_for`]) and the profile settings (highlight
+//! What the demo adds to the sandbox's installation (which already joins the Desk simulator's
+//! org to the Salesforce simulator's org, active, with both sides' tokens): one permission
+//! document per Desk role ([`permissions_for`]) and the profile settings (highlight
 //! `Account.Subscription_Type__c`).
 
 use chrono::Utc;
-use secrecy::SecretString;
 use sfdesk_shared::permissions::{Access, ProfileSettings, RolePermissions};
 
-use super::DemoError;
-use super::seed::Simulators;
-use crate::store::{
-    CredentialKind, InstallationId, InstallationStatus, NewInstallation, Store, SyncDirection,
-};
-
-/// The Desk data centre recorded for the simulator's org (its hosts are overridden by config).
-const DATA_CENTRE: &str = "us";
+use super::{DemoAgent, DemoError};
+use crate::store::{InstallationId, Store};
 
 /// The settings key of [`ProfileSettings`].
 const PROFILE_SETTINGS_KEY: &str = "profile";
@@ -45,48 +35,17 @@ pub(super) fn permissions_for(role_name: &str) -> RolePermissions {
     }
 }
 
-/// Creates and fills the installation.
+/// Stores the permissions of every agent's role and the profile settings.
 ///
 /// # Errors
 /// [`DemoError::Store`] when a write fails.
-pub(super) async fn connect(
+pub(super) async fn configure(
     store: &dyn Store,
-    sims: &Simulators,
-) -> Result<InstallationId, DemoError> {
+    installation: InstallationId,
+    agents: &[DemoAgent],
+) -> Result<(), DemoError> {
     let now = Utc::now();
-    let sf = &sims.salesforce;
-    let desk = &sims.desk;
-    let installation = store
-        .create_installation(
-            &NewInstallation {
-                desk_org_id: desk.org_id.clone(),
-                desk_data_centre: DATA_CENTRE.to_owned(),
-                salesforce_org_id: Some(sf.org_id.clone()),
-                // As Salesforce reports it: no trailing slash.
-                salesforce_instance_url: Some(
-                    sf.instance_url.as_str().trim_end_matches('/').to_owned(),
-                ),
-                sync_direction: SyncDirection::TwoWay,
-            },
-            now,
-        )
-        .await?
-        .id;
-    store
-        .set_installation_status(installation, InstallationStatus::Active, now)
-        .await?;
-    let tokens = [
-        (CredentialKind::DeskAccessToken, &desk.access_token),
-        (CredentialKind::DeskRefreshToken, &desk.refresh_token),
-        (CredentialKind::SalesforceAccessToken, &sf.access_token),
-        (CredentialKind::SalesforceRefreshToken, &sf.refresh_token),
-    ];
-    for (kind, token) in tokens {
-        store
-            .put_credential(installation, kind, &SecretString::from(token.clone()), now)
-            .await?;
-    }
-    for agent in &sims.agents {
+    for agent in agents {
         let permissions = serde_json::to_value(permissions_for(&agent.role_name))
             .map_err(|e| DemoError::Seed(format!("permissions: {e}")))?;
         store
@@ -100,5 +59,5 @@ pub(super) async fn connect(
     store
         .put_setting(installation, PROFILE_SETTINGS_KEY, &settings, now)
         .await?;
-    Ok(installation)
+    Ok(())
 }

@@ -1,16 +1,21 @@
 //! `sfdesk demo`: the whole product on one machine, no accounts needed.
 //!
-//! [`start`] binds the server, then starts both simulators in-process: a Zoho Desk portal
-//! (a few dozen contacts, the three seeded agents, tickets #101…) and a Salesforce org seeded
-//! from the same generator so that most Desk contacts also exist there, matched by email
-//! (`seed`). The requester of ticket #101 gets a rich Salesforce profile (`showcase`); ticket
-//! #102's requester exists only in Desk. An installation joins the two, with tokens, per-role
-//! permissions and profile settings (`install`). The server runs on a throw-away SQLite
-//! database with a fresh key, its Desk and Salesforce endpoints pointed at the simulators. The
-//! host page at `/` looks like a Desk ticket view, reads `/demo/context.json` (`context`, built
-//! from the Desk simulator's state) and embeds the widget exactly as Desk would.
+//! [`start`] starts a [`Sandbox`] in [`Mode::Demo`]: it owns the listener, both in-process
+//! simulators, the throw-away SQLite database with a fresh key, the configuration pointing Desk
+//! and Salesforce at the simulators, and the active installation joining the two orgs with
+//! their tokens. This module owns only what makes it a demo:
 //!
-//! Tests and `cargo xtask demo` start it in-process with [`start`]; [`RunningDemo`] exposes the
+//! - `seed`: the simulators' seed — a Zoho Desk portal (a few dozen contacts, the three seeded
+//!   agents) and a Salesforce org made from the same generator so that most Desk contacts also
+//!   exist there, matched by email — and the tickets #101… added to Desk once it runs. Ticket
+//!   #102's requester exists only in Desk.
+//! - `showcase`: the rich Salesforce profile of ticket #101's requester.
+//! - `install`: per-role permissions and profile settings on the sandbox's installation.
+//! - `context`: `/demo/context.json`, built from the Desk simulator's state on every request and
+//!   added to the router through [`SandboxOptions::layer`]. The host page at `/` reads it,
+//!   looks like a Desk ticket view and embeds the widget exactly as Desk would.
+//!
+//! Tests and `cargo xtask demo` start it with [`start`]; [`RunningDemo`] exposes the
 //! simulators and the seeded ids ([`DemoAgent`], [`RunningDemo::installation_id`] …).
 
 mod context;
@@ -18,52 +23,37 @@ mod install;
 mod seed;
 mod showcase;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::Extension;
-use secrecy::SecretString;
+use axum::{Extension, Router};
 use sfdesk_sim::desk::DeskSimHandle;
 use sfdesk_sim::salesforce::SalesforceSimHandle;
-use tempfile::TempDir;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 use url::Url;
 
-use crate::api::{self, Mode};
-use crate::config::{Config, DatabaseUrl};
+use crate::api::Mode;
 use crate::connections::Connections;
-use crate::crypto::Cipher;
-use crate::server::{self, StartError};
+use crate::sandbox::{Sandbox, SandboxAgent, SandboxError, SandboxOptions};
 use crate::store::{InstallationId, Store, StoreError};
 use crate::web::demo_host::DemoContext;
 
-pub use seed::{DemoAgent, DemoTicket, DemoTickets};
+pub use seed::{DemoTicket, DemoTickets};
 pub use showcase::Showcase;
+
+/// One agent of the host page's switcher: the sandbox's agent (email, name, Desk agent id,
+/// role id and name, whether admin).
+pub type DemoAgent = SandboxAgent;
 
 /// Why the demo could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
-    /// The temporary folder for the demo database could not be made.
-    #[error("cannot create a temporary folder for the demo database: {0}")]
-    TempDir(#[source] std::io::Error),
-    /// The server could not start.
+    /// The sandbox under the demo (port, simulators, database, installation) could not start.
     #[error(transparent)]
-    Start(#[from] StartError),
-    /// A simulator could not start.
-    #[error("the {side} simulator could not start: {source}")]
-    Simulator {
-        /// `Salesforce` or `Desk`.
-        side: &'static str,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
+    Sandbox(#[from] SandboxError),
     /// The seeded data is not what the demo expects (a bug in the demo's seed).
     #[error("demo seed: {0}")]
     Seed(String),
-    /// The demo installation could not be stored.
-    #[error("cannot store the demo installation: {0}")]
+    /// The demo's permissions or settings could not be stored.
+    #[error("cannot configure the demo installation: {0}")]
     Store(#[from] StoreError),
 }
 
@@ -71,24 +61,16 @@ pub enum DemoError {
 pub struct RunningDemo {
     /// The page to open: the Desk-like host page.
     pub url: Url,
-    installation: InstallationId,
-    agents: Vec<DemoAgent>,
+    sandbox: Sandbox,
     tickets: DemoTickets,
     showcase: Showcase,
-    store: Arc<dyn Store>,
-    connections: Arc<Connections>,
-    desk: DeskSimHandle,
-    salesforce: SalesforceSimHandle,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: JoinHandle<std::io::Result<()>>,
-    _data: TempDir,
 }
 
 impl std::fmt::Debug for RunningDemo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RunningDemo")
             .field("url", &self.url.as_str())
-            .field("installation", &self.installation)
+            .field("installation", &self.installation_id())
             .finish_non_exhaustive()
     }
 }
@@ -98,45 +80,45 @@ impl RunningDemo {
     /// (status active, tokens stored, permissions and profile settings set).
     #[must_use]
     pub fn installation_id(&self) -> InstallationId {
-        self.installation
+        self.sandbox.installation.id
     }
 
     /// The demo server's storage (installations, credentials, permissions, sessions).
     #[must_use]
     pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
+        &self.sandbox.state.store
     }
 
     /// The demo server's per-installation Salesforce and Desk clients (pointed at the
     /// simulators).
     #[must_use]
     pub fn connections(&self) -> &Arc<Connections> {
-        &self.connections
+        &self.sandbox.state.connections
     }
 
     /// The Desk simulator (its `state()` holds tickets, contacts, agents and roles).
     #[must_use]
     pub fn desk(&self) -> &DeskSimHandle {
-        &self.desk
+        &self.sandbox.desk
     }
 
     /// The Salesforce simulator (query it, read its counters and object reads, inject faults).
     #[must_use]
     pub fn salesforce(&self) -> &SalesforceSimHandle {
-        &self.salesforce
+        &self.sandbox.salesforce
     }
 
     /// The Desk org id (`portal.id` in the widget, `org_id` of `/auth/desk/start`).
     #[must_use]
     pub fn desk_org_id(&self) -> &str {
-        &self.desk.org_id
+        &self.sandbox.desk.org_id
     }
 
     /// The three agents the host page's switcher offers, Administrator first: email (the
     /// switcher's value and the sign-in `login_hint`), Desk agent id, role id and role name.
     #[must_use]
     pub fn agents(&self) -> &[DemoAgent] {
-        &self.agents
+        self.sandbox.agents()
     }
 
     /// The seeded tickets the tests rely on: #101 (rich Salesforce profile) and #102 (requester
@@ -158,105 +140,49 @@ impl RunningDemo {
     /// # Errors
     /// I/O errors of the listener.
     pub async fn run_until(
-        mut self,
+        self,
         stop: impl std::future::Future<Output = ()>,
     ) -> std::io::Result<()> {
-        stop.await;
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        match (&mut self.task).await {
-            Ok(result) => result,
-            Err(join) => Err(std::io::Error::other(join)),
-        }
-    }
-}
-
-impl Drop for RunningDemo {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
+        self.sandbox.run_until(stop).await
     }
 }
 
 /// Starts the demo on `127.0.0.1:port` (`0` picks a free port), with both simulators on free
-/// ports.
+/// ports: the sandbox with the demo's seed and host-page context, then the demo's tickets,
+/// Salesforce showcase, role permissions and profile settings.
 ///
 /// # Errors
-/// [`DemoError`] when the port is taken, a simulator cannot start or the database cannot be
-/// prepared.
+/// [`DemoError::Sandbox`] when the port is taken, a simulator cannot start or the database
+/// cannot be prepared; [`DemoError::Seed`] or [`DemoError::Store`] when seeding fails.
 pub async fn start(port: u16) -> Result<RunningDemo, DemoError> {
-    let data = tempfile::Builder::new()
-        .prefix("sfdesk-demo-")
-        .tempdir()
-        .map_err(DemoError::TempDir)?;
-    let listener = server::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
-    let addr = listener.local_addr().map_err(|source| StartError::Bind {
-        addr: SocketAddr::from(([127, 0, 0, 1], port)),
-        source,
-    })?;
-    let url = Url::parse(&format!("http://{addr}/")).map_err(|e| StartError::Bind {
-        addr,
-        source: std::io::Error::other(e),
-    })?;
-
-    let sims = seed::start(&url).await?;
-    let showcase = showcase::enrich(&sims.salesforce, &sims.tickets.rich.email)?;
-
-    let config = config(addr, &url, &data, &sims);
-    let state = server::open_state(config).await?;
-    let installation = install::connect(state.store.as_ref(), &sims).await?;
-    let store = Arc::clone(&state.store);
-    let connections = Arc::clone(&state.connections);
-
-    let context = context::Source::new(sims.desk.state(), seed::ticket_stories());
-    let app =
-        api::router(state, Mode::Demo).layer(Extension(DemoContext::new(move || context.build())));
-    let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(server::serve(listener, app, async {
-        let _ = shutdown_rx.await;
-    }));
-    Ok(RunningDemo {
-        url,
-        installation,
-        agents: sims.agents,
-        tickets: sims.tickets,
-        showcase,
-        store,
-        connections,
-        desk: sims.desk,
-        salesforce: sims.salesforce,
-        shutdown: Some(shutdown_tx),
-        task,
-        _data: data,
+    let sandbox = Sandbox::start(SandboxOptions {
+        port,
+        mode: Mode::Demo,
+        salesforce: seed::salesforce_options(),
+        desk: seed::desk_options(),
+        layer: Some(Box::new(
+            |router: Router, _: &SalesforceSimHandle, desk: &DeskSimHandle| {
+                let context = context::Source::new(desk.state(), seed::ticket_stories());
+                router.layer(Extension(DemoContext::new(move || context.build())))
+            },
+        )),
+        ..SandboxOptions::default()
     })
-}
-
-/// The demo server's configuration: temp database, fresh key, both apps pointed at the
-/// simulators.
-fn config(addr: SocketAddr, url: &Url, data: &TempDir, sims: &seed::Simulators) -> Config {
-    let mut config = Config::default();
-    config.server.listen = addr;
-    config.server.public_url = url.clone();
-    config.database.url = DatabaseUrl::new(format!(
-        "sqlite://{}",
-        data.path().join("demo.db").display()
-    ));
-    config.security.encryption_key = Some(Cipher::generate_base64_key());
-
-    let sf = &sims.salesforce;
-    config.salesforce.login_url = sf.login_url.clone();
-    config.salesforce.client_id.clone_from(&sf.client_id);
-    config.salesforce.client_secret = Some(SecretString::from(sf.client_secret.clone()));
-    config.salesforce.api_version.clone_from(&sf.api_version);
-
-    let desk = &sims.desk;
-    config.desk.client_id.clone_from(&desk.client_id);
-    config.desk.client_secret = Some(SecretString::from(desk.client_secret.clone()));
-    config.desk.api_url = Some(desk.api_url.clone());
-    config.desk.accounts_url = Some(desk.accounts_url.clone());
-    config
+    .await?;
+    let tickets = seed::add_tickets(&sandbox.desk)?;
+    let showcase = showcase::enrich(&sandbox.salesforce, &tickets.rich.email)?;
+    install::configure(
+        sandbox.state.store.as_ref(),
+        sandbox.installation.id,
+        sandbox.agents(),
+    )
+    .await?;
+    Ok(RunningDemo {
+        url: sandbox.url.clone(),
+        sandbox,
+        tickets,
+        showcase,
+    })
 }
 
 #[cfg(test)]

@@ -1,19 +1,17 @@
-//! The demo's two simulators and their seed: a Desk portal and a Salesforce org made from one
-//! generator seed, so that the first [`SHARED_PEOPLE`] Desk contacts are the same people (same
-//! emails) in Salesforce and the rest exist only in Desk.
+//! The demo's seed: options for the sandbox's two simulators ([`salesforce_options`],
+//! [`desk_options`]), a Desk portal and a Salesforce org made from one generator seed, so that
+//! the first [`SHARED_PEOPLE`] Desk contacts are the same people (same emails) in Salesforce and
+//! the rest exist only in Desk.
 //!
-//! The Desk seed makes no tickets of its own; the demo adds [`TICKETS`] so each one has a
+//! The Desk seed makes no tickets of its own; [`add_tickets`] adds [`TICKETS`] so each one has a
 //! requester chosen for what it shows: #101 the rich Salesforce profile (contact 1, who has no
 //! generated Salesforce activity, so the showcase's counts are exact), #102 a requester that
 //! Salesforce does not know.
 
 use chrono::TimeDelta;
 use sfdesk_sim::desk::model::Ticket;
-use sfdesk_sim::desk::{DeskSeed, DeskSim, DeskSimHandle, DeskSimOptions, Record};
-use sfdesk_sim::salesforce::{
-    SalesforceSeed, SalesforceSim, SalesforceSimHandle, SalesforceSimOptions,
-};
-use url::Url;
+use sfdesk_sim::desk::{DeskSeed, DeskSimHandle, DeskSimOptions, Record};
+use sfdesk_sim::salesforce::{SalesforceSeed, SalesforceSimOptions};
 
 use super::DemoError;
 
@@ -131,21 +129,6 @@ pub(super) fn ticket_stories() -> &'static [TicketSpec] {
     TICKETS
 }
 
-/// One agent of the host page's switcher.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DemoAgent {
-    /// Desk agent id.
-    pub id: String,
-    /// Full name.
-    pub name: String,
-    /// Sign-in email: the switcher's value and the sign-in popup's `login_hint`.
-    pub email: String,
-    /// Desk role id (the key of the role's stored permissions).
-    pub role_id: String,
-    /// Desk role name: `CEO` (the Administrator), `Support Agent` or `Light Agent`.
-    pub role_name: String,
-}
-
 /// A seeded ticket and its requester.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoTicket {
@@ -170,21 +153,10 @@ pub struct DemoTickets {
     pub unknown: DemoTicket,
 }
 
-/// Both simulators, seeded, with what the demo needs to know about them.
-pub(super) struct Simulators {
-    pub(super) desk: DeskSimHandle,
-    pub(super) salesforce: SalesforceSimHandle,
-    pub(super) agents: Vec<DemoAgent>,
-    pub(super) tickets: DemoTickets,
-}
-
-/// Starts both simulators on free ports, the Desk one accepting `<demo>/auth/desk/callback`.
-///
-/// # Errors
-/// [`DemoError::Simulator`] when one cannot listen, [`DemoError::Seed`] when the seed lacks a
-/// ticket's requester.
-pub(super) async fn start(demo_url: &Url) -> Result<Simulators, DemoError> {
-    let salesforce = SalesforceSim::spawn(SalesforceSimOptions {
+/// The Salesforce org: the same companies as Desk, the shared people plus some only Salesforce
+/// has, with generated activities.
+pub(super) fn salesforce_options() -> SalesforceSimOptions {
+    SalesforceSimOptions {
         seed: SalesforceSeed {
             seed: SEED,
             accounts: ACCOUNTS,
@@ -195,16 +167,13 @@ pub(super) async fn start(demo_url: &Url) -> Result<Simulators, DemoError> {
         // The demo runs for hours; tokens are renewed through the refresh token anyway.
         session_timeout: std::time::Duration::from_secs(8 * 3600),
         ..SalesforceSimOptions::default()
-    })
-    .await
-    .map_err(|source| DemoError::Simulator {
-        side: "Salesforce",
-        source,
-    })?;
-    let callback = demo_url
-        .join("auth/desk/callback")
-        .map_err(|e| DemoError::Seed(format!("callback URL: {e}")))?;
-    let desk = DeskSim::spawn(DeskSimOptions {
+    }
+}
+
+/// The Desk portal: [`DESK_CONTACTS`] contacts, the default three agents, no generated tickets
+/// (the sandbox registers its sign-in callback as the redirect URI).
+pub(super) fn desk_options() -> DeskSimOptions {
+    DeskSimOptions {
         seed: DeskSeed {
             seed: SEED,
             accounts: ACCOUNTS,
@@ -212,26 +181,15 @@ pub(super) async fn start(demo_url: &Url) -> Result<Simulators, DemoError> {
             tickets: 0,
             ..DeskSeed::default()
         },
-        redirect_uris: vec![callback.to_string()],
         ..DeskSimOptions::default()
-    })
-    .await
-    .map_err(|source| DemoError::Simulator {
-        side: "Desk",
-        source,
-    })?;
-    let tickets = add_tickets(&desk)?;
-    let agents = agents(&desk)?;
-    Ok(Simulators {
-        desk,
-        salesforce,
-        agents,
-        tickets,
-    })
+    }
 }
 
 /// Adds [`TICKETS`], assigned to the support agent, created a few minutes apart.
-fn add_tickets(desk: &DeskSimHandle) -> Result<DemoTickets, DemoError> {
+///
+/// # Errors
+/// [`DemoError::Seed`] when the Desk seed lacks a department or a ticket's requester.
+pub(super) fn add_tickets(desk: &DeskSimHandle) -> Result<DemoTickets, DemoError> {
     let state = desk.state();
     let mut contacts: Vec<Record> = state.contacts();
     // Generated in index order, one minute apart.
@@ -287,27 +245,4 @@ fn add_tickets(desk: &DeskSimHandle) -> Result<DemoTickets, DemoError> {
         (Some(rich), Some(unknown)) => Ok(DemoTickets { rich, unknown }),
         _ => Err(DemoError::Seed("fewer than two demo tickets".to_owned())),
     }
-}
-
-/// The seeded agents (Administrator, Support Agent, Light Agent) with their role names.
-fn agents(desk: &DeskSimHandle) -> Result<Vec<DemoAgent>, DemoError> {
-    let state = desk.state();
-    let roles = state.roles();
-    state
-        .agents()
-        .into_iter()
-        .map(|agent| {
-            let role = roles
-                .iter()
-                .find(|r| r.id == agent.role_id)
-                .ok_or_else(|| DemoError::Seed(format!("agent {} has no role", agent.email)))?;
-            Ok(DemoAgent {
-                name: agent.name(),
-                id: agent.id,
-                email: agent.email,
-                role_id: role.id.clone(),
-                role_name: role.name.clone(),
-            })
-        })
-        .collect()
 }
