@@ -124,6 +124,13 @@ pub(crate) fn setup(ctx: &Ctx, opts: Setup) -> Result<Option<Browser>> {
         } else {
             missing.push(label);
         }
+        // The widget speaks Simplified Chinese; without a CJK font its screenshots show boxes.
+        let label = format!("CJK font ({CJK_FONT_PACKAGE})");
+        if !ensure(ctx, opts, &label, &cjk_font_status, &|ctx| {
+            apt_install(ctx, &[CJK_FONT_PACKAGE])
+        })? {
+            missing.push(label);
+        }
     }
 
     if !missing.is_empty() {
@@ -134,6 +141,21 @@ pub(crate) fn setup(ctx: &Ctx, opts: Setup) -> Result<Option<Browser>> {
         );
     }
     Ok(browser)
+}
+
+/// The Debian package of the font the browser tests render Chinese text with.
+const CJK_FONT_PACKAGE: &str = "fonts-wqy-microhei";
+
+/// Where [`CJK_FONT_PACKAGE`] puts its font.
+const CJK_FONT_FILE: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
+
+/// Whether the CJK font file is installed.
+fn cjk_font_status(_ctx: &Ctx) -> Status {
+    if Path::new(CJK_FONT_FILE).is_file() {
+        Status::Present(None)
+    } else {
+        Status::Absent
+    }
 }
 
 /// Reports one tool, installs it when needed and allowed, and re-checks it.
@@ -269,10 +291,13 @@ fn browser_status(ctx: &Ctx) -> Status {
 /// `apt-get install -y <packages>` as root (or through sudo), with `apt-get update`
 /// and a retry only if the first attempt fails (a fresh machine has no package lists).
 fn apt_install(ctx: &Ctx, packages: &[&str]) -> Result<()> {
-    let apt = ctx.find("apt-get").context(
-        "apt-get is not available: install Chromium and ChromeDriver with your package \
-         manager, or point CHROMIUM and CHROMEDRIVER at them",
-    )?;
+    let apt = ctx.find("apt-get").with_context(|| {
+        format!(
+            "apt-get is not available: install {} with your package manager (for the \
+             browser, CHROMIUM and CHROMEDRIVER may point at it instead)",
+            packages.join(", ")
+        )
+    })?;
     let sudo = if is_root() {
         None
     } else {
