@@ -68,14 +68,15 @@ pub(super) fn enrich(sf: &SalesforceSimHandle, email: &str) -> Result<Showcase, 
         &account_id,
         json!({"Subscription_Type__c": "Enterprise", "Type": "Customer - Direct",
                "AnnualRevenue": 48_500_000, "NumberOfEmployees": 420,
-               "BillingStreet": "500 Market Street"}),
+               "BillingStreet": "500 Market Street", "BillingCity": "San Francisco",
+               "BillingState": "CA", "BillingPostalCode": "94105", "BillingCountry": "USA"}),
     )?;
     w.update(
         "Contact",
         &contact_id,
         json!({"Title": "Head of Operations", "Department": "Operations",
-               "MailingStreet": "500 Market Street", "MailingState": "CA",
-               "MailingPostalCode": "94105"}),
+               "MailingStreet": "500 Market Street", "MailingCity": "San Francisco",
+               "MailingState": "CA", "MailingPostalCode": "94105", "MailingCountry": "USA"}),
     )?;
     let reps = [
         w.user("Marcus", "Chen")?,
