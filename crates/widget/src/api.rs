@@ -1,26 +1,27 @@
-//! Typed calls to the sfdesk API (same origin as the widget), over `gloo-net`.
+//! Typed calls to the sfdesk API (same origin as the widget), over `fetch` ([`http`]).
 //!
 //! Every call carries the agent's bearer token and follows [`auth::next_step`]: on `401
 //! session_expired` the session is refreshed once and the call replayed; on any other 401 the
 //! session is forgotten and the caller gets [`WidgetError::SignInRequired`]. Bodies are parsed
-//! by the browser (`JSON.parse`) and read with `serde-wasm-bindgen`, which keeps `serde_json`
-//! out of the wasm. The profile is revalidated with `If-None-Match`: a `304` re-shows the last
-//! answer for the same record.
+//! by the browser (`JSON.parse`) and read by [`decode`], which keeps `serde_json` and serde's
+//! derived decoders out of the wasm. The profile is revalidated with `If-None-Match`: a `304`
+//! re-shows the last answer for the same record.
 
 use std::cell::RefCell;
 
-use gloo_net::http::{Request, RequestBuilder, Response};
-use js_sys::{JSON, Reflect};
-use serde::de::DeserializeOwned;
 use sfdesk_shared::error::ErrorBody;
 use sfdesk_shared::profile::{ActionResult, ProfileResponse};
 use sfdesk_shared::session::SessionGrant;
+use wasm_bindgen::JsValue;
+use web_sys::Response;
 
 use crate::auth::{self, Step};
 use crate::browser;
+use crate::decode::{self, Invalid, Json};
 use crate::error::WidgetError;
+use crate::http::{self, Call};
+use crate::js_json;
 use crate::model::{ActionKind, Desk};
-use wasm_bindgen::JsValue;
 
 /// What the panel shows below the context card.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,10 +67,10 @@ pub(crate) async fn profile(desk: &Desk, refresh: bool) -> Result<Loaded, Widget
     let Some(target) = desk.context.target() else {
         return Ok(Loaded::NoRecord);
     };
-    let key = format!("{}={}", target.param(), target.id());
-    let mut query = vec![(target.param(), target.id())];
+    let key = format!("{}={}", target.param(), auth::encode(target.id()));
+    let mut url = format!("/api/v1/profile?{key}");
     if refresh {
-        query.push(("refresh", "true"));
+        url.push_str("&refresh=true");
     }
     // A forced refresh wants the new `fetched_at`, so it never asks for a 304.
     let etag = LAST
@@ -79,14 +80,17 @@ pub(crate) async fn profile(desk: &Desk, refresh: bool) -> Result<Loaded, Widget
                 .map(|c| c.etag.clone())
         })
         .filter(|_| !refresh);
-    let build = || {
-        let request = Request::get("/api/v1/profile").query(query.iter().copied());
-        match &etag {
-            Some(etag) => request.header("If-None-Match", etag),
-            None => request,
-        }
+    let headers: &[(&str, &str)] = match &etag {
+        Some(etag) => &[("If-None-Match", etag)],
+        None => &[],
     };
-    let response = match send(&desk.user.id, &build, None).await {
+    let call = Call {
+        method: "GET",
+        url: &url,
+        headers,
+        body: None,
+    };
+    let response = match send(&desk.user.id, call).await {
         Ok(response) => response,
         Err(WidgetError::SignInRequired) => return Ok(Loaded::SignIn),
         Err(WidgetError::Api { code, .. }) if code == CODE_NOT_CONNECTED => {
@@ -104,7 +108,7 @@ pub(crate) async fn profile(desk: &Desk, refresh: bool) -> Result<Loaded, Widget
     {
         return Ok(Loaded::Profile(answer));
     }
-    let new_etag = response.headers().get("etag");
+    let new_etag = response.headers().get("etag").ok().flatten();
     let answer = profile_answer(&response).await?;
     if let Some(etag) = new_etag {
         LAST.set(Some(Cached {
@@ -126,19 +130,29 @@ pub(crate) async fn act(desk: &Desk, kind: ActionKind) -> Result<ActionResult, W
         .target()
         .and_then(|target| kind.request(&target))
         .ok_or(WidgetError::NoRecord)?;
-    let body = to_json(&request)?;
+    let body = js_json::action_text(&request).ok_or_else(|| decode_error("request body"))?;
     let url = format!("/api/v1/profile/actions/{}", kind.path());
-    let response = send(&desk.user.id, &|| Request::post(&url), Some(&body)).await?;
-    json(&response).await
+    let call = Call {
+        method: "POST",
+        url: &url,
+        headers: &[],
+        body: Some(&body),
+    };
+    let response = send(&desk.user.id, call).await?;
+    read(&response, decode::action_result).await
 }
 
 /// `DELETE /api/v1/session`, then forgets the session whatever the answer.
 pub(crate) async fn sign_out(user_id: &str) {
     if let Some(grant) = browser::session(user_id) {
         // Best effort: an unreachable server must not keep the agent signed in here.
-        if let Ok(request) = authorized(Request::delete("/api/v1/session"), &grant.token).build() {
-            let _ = request.send().await;
-        }
+        let call = Call {
+            method: "DELETE",
+            url: "/api/v1/session",
+            headers: &[],
+            body: None,
+        };
+        let _ = http::send(&call, &grant.token).await;
     }
     browser::forget_session(user_id);
 }
@@ -147,24 +161,13 @@ pub(crate) async fn sign_out(user_id: &str) {
 const CODE_NOT_CONNECTED: &str = "not_connected";
 
 /// Sends one call with the session of `user_id`, refreshing it once when it expired.
-async fn send(
-    user_id: &str,
-    build: &dyn Fn() -> RequestBuilder,
-    body: Option<&str>,
-) -> Result<Response, WidgetError> {
+async fn send(user_id: &str, call: Call<'_>) -> Result<Response, WidgetError> {
     let mut grant = browser::session(user_id).ok_or(WidgetError::SignInRequired)?;
     let mut refreshed = false;
     loop {
-        let mut request = authorized(build(), &grant.token);
-        let request = match body {
-            Some(body) => {
-                request = request.header("Content-Type", "application/json");
-                request.body(body)
-            }
-            None => request.build(),
-        }
-        .map_err(network)?;
-        let response = request.send().await.map_err(network)?;
+        let response = http::send(&call, &grant.token)
+            .await
+            .map_err(WidgetError::Network)?;
         let status = response.status();
         let error = match status {
             200..=299 | 304 => None,
@@ -187,16 +190,19 @@ async fn send(
 
 /// `POST /api/v1/session/refresh` with the expired token; keeps and returns the new grant.
 async fn refresh(user_id: &str, token: &str) -> Result<SessionGrant, WidgetError> {
-    let response = authorized(Request::post("/api/v1/session/refresh"), token)
-        .build()
-        .map_err(network)?
-        .send()
+    let call = Call {
+        method: "POST",
+        url: "/api/v1/session/refresh",
+        headers: &[],
+        body: None,
+    };
+    let response = http::send(&call, token)
         .await
-        .map_err(network)?;
+        .map_err(WidgetError::Network)?;
     let status = response.status();
     match auth::next_step(status, None, true) {
         Step::Accept => {
-            let grant: SessionGrant = json(&response).await?;
+            let grant = read(&response, decode::grant).await?;
             browser::save_session(user_id, grant.clone());
             Ok(grant)
         }
@@ -208,56 +214,45 @@ async fn refresh(user_id: &str, token: &str) -> Result<SessionGrant, WidgetError
     }
 }
 
-fn authorized(request: RequestBuilder, token: &str) -> RequestBuilder {
-    request.header("Authorization", &format!("Bearer {token}"))
-}
-
-/// A `ProfileResponse` body. The variant is picked by `status` first and its fields decoded
-/// straight from the parsed object: deriving through the tagged enum would buffer every field
-/// in serde's `Content` and double the decoding code in the wasm.
+/// A `ProfileResponse` body. The variant is picked by `status` first and its fields read
+/// straight from the parsed object.
 async fn profile_answer(response: &Response) -> Result<ProfileResponse, WidgetError> {
     let value = json_value(response).await?;
-    let status = Reflect::get(&value, &"status".into())
-        .ok()
-        .and_then(|s| s.as_string());
+    let status = value.get("status").and_then(|s| s.string());
     Ok(match status.as_deref() {
         Some("hidden") => ProfileResponse::Hidden,
-        Some("not_found") => ProfileResponse::NotFound(from_js(value)?),
-        Some("found") => ProfileResponse::Found(Box::new(from_js(value)?)),
-        _ => return Err(decode("unknown profile status")),
+        Some("not_found") => ProfileResponse::NotFound(checked(decode::not_found(&value))?),
+        Some("found") => ProfileResponse::Found(Box::new(checked(decode::profile(&value))?)),
+        _ => return Err(decode_error("unknown profile status")),
     })
 }
 
-/// The body as `T`, parsed by the browser.
-async fn json<T: DeserializeOwned>(response: &Response) -> Result<T, WidgetError> {
-    from_js(json_value(response).await?)
+/// The body, parsed by the browser and read by `reader`.
+async fn read<T>(
+    response: &Response,
+    reader: fn(&JsValue) -> Result<T, Invalid>,
+) -> Result<T, WidgetError> {
+    checked(reader(&json_value(response).await?))
 }
 
 async fn json_value(response: &Response) -> Result<JsValue, WidgetError> {
-    let text = response.text().await.map_err(network)?;
-    JSON::parse(&text).map_err(|_| decode("not JSON"))
+    let text = http::text(response).await.map_err(WidgetError::Network)?;
+    js_json::parse(&text).ok_or_else(|| decode_error("not JSON"))
 }
 
-fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, WidgetError> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| decode(&e.to_string()))
-}
-
-/// The request as JSON text, serialized by the browser.
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, WidgetError> {
-    serde_wasm_bindgen::to_value(value)
-        .ok()
-        .and_then(|v| JSON::stringify(&v).ok())
-        .and_then(|s| s.as_string())
-        .ok_or_else(|| decode("request body"))
+fn checked<T>(read: Result<T, Invalid>) -> Result<T, WidgetError> {
+    read.map_err(|Invalid(what)| decode_error(&format!("invalid {what}")))
 }
 
 /// The `ErrorBody` of a failed answer, or a stand-in naming the status.
 async fn error_body(response: &Response) -> ErrorBody {
-    json(response).await.unwrap_or_else(|_| ErrorBody {
-        code: String::new(),
-        message: format!("HTTP {} {}", response.status(), response.status_text()),
-        request_id: None,
-    })
+    read(response, decode::error_body)
+        .await
+        .unwrap_or_else(|_| ErrorBody {
+            code: String::new(),
+            message: format!("HTTP {} {}", response.status(), response.status_text()),
+            request_id: None,
+        })
 }
 
 fn api_error(status: u16, body: Option<ErrorBody>) -> WidgetError {
@@ -274,15 +269,6 @@ fn api_error(status: u16, body: Option<ErrorBody>) -> WidgetError {
     }
 }
 
-/// The browser's own message for a failed fetch (`gloo_net::Error`'s `Display` would link
-/// `serde_json`'s error texts into the wasm).
-fn network(e: gloo_net::Error) -> WidgetError {
-    WidgetError::Network(match e {
-        gloo_net::Error::JsError(e) => e.message,
-        _ => "request failed".to_owned(),
-    })
-}
-
-fn decode(what: &str) -> WidgetError {
+fn decode_error(what: &str) -> WidgetError {
     WidgetError::Decode(what.to_owned())
 }

@@ -31,7 +31,7 @@ pub(crate) fn sign_in_url(org_id: &str, login_hint: Option<&str>) -> String {
 }
 
 /// Percent-encodes a query value (everything but RFC 3986 unreserved characters).
-fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
@@ -67,8 +67,7 @@ pub(crate) enum MessageKind {
 
 impl MessageKind {
     /// The kind of a message whose `type` is `kind`; `None` for messages that are not ours
-    /// (the SDK shim's, say). Decoding by `type` first keeps serde's tagged-enum buffering
-    /// out of the wasm.
+    /// (the SDK shim's, say); the `type` picks how the rest of the message is read.
     pub(crate) fn of(kind: &str) -> Option<Self> {
         match kind {
             MESSAGE_SESSION => Some(Self::Session),

@@ -7,13 +7,15 @@
 
 use std::cell::{Cell, RefCell};
 
-use js_sys::{Date, JSON, Reflect};
+use js_sys::{Date, Reflect};
 use sfdesk_shared::session::SessionGrant;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MessageEvent, Storage};
 
 use crate::auth::{self, MessageKind, PopupMessage};
+use crate::decode;
+use crate::js_json;
 
 /// Name and features of the sign-in popup.
 const POPUP_NAME: &str = "sfdesk-signin";
@@ -37,19 +39,14 @@ pub(crate) fn session(user_id: &str) -> Option<SessionGrant> {
         return in_memory;
     }
     let stored = storage()?.get_item(&auth::storage_key(user_id)).ok()??;
-    let grant: SessionGrant = JSON::parse(&stored)
-        .ok()
-        .and_then(|v| serde_wasm_bindgen::from_value(v).ok())?;
+    let grant = decode::grant(&js_json::parse(&stored)?).ok()?;
     SESSION.set(Some((user_id.to_owned(), grant.clone())));
     Some(grant)
 }
 
 /// Keeps `grant` as the session of `user_id`.
 pub(crate) fn save_session(user_id: &str, grant: SessionGrant) {
-    let json = serde_wasm_bindgen::to_value(&grant)
-        .ok()
-        .and_then(|v| JSON::stringify(&v).ok())
-        .and_then(|s| s.as_string());
+    let json = js_json::grant_text(&grant);
     if let (Some(storage), Some(json)) = (storage(), json) {
         // Full or blocked storage: the session still lives in memory.
         let _ = storage.set_item(&auth::storage_key(user_id), &json);
@@ -111,9 +108,7 @@ fn popup_message(data: JsValue) -> Option<PopupMessage> {
         return None;
     }
     match MessageKind::of(&field("type")?)? {
-        MessageKind::Session => serde_wasm_bindgen::from_value(data)
-            .ok()
-            .map(PopupMessage::Session),
+        MessageKind::Session => decode::grant(&data).ok().map(PopupMessage::Session),
         MessageKind::Error => Some(PopupMessage::Error(field("message").unwrap_or_default())),
     }
 }

@@ -12,13 +12,13 @@ use std::cell::{Cell, RefCell};
 use std::fmt;
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::model::{Desk, DeskContext, DeskId, DeskUser, Page, Record, TicketInfo};
+use crate::decode::{self, Invalid};
+use crate::model::{Desk, DeskContext, Page, Record};
 
 /// How long one SDK call may take before the panel gives up and offers a retry.
 const SDK_TIMEOUT_MS: i32 = 10_000;
@@ -159,14 +159,14 @@ async fn load_context(app: &HostApp) -> Result<DeskContext, HostError> {
         .and_then(|w| w.location().pathname().ok())
         .unwrap_or_default();
     let record = match Page::resolve(app.location.as_deref(), &path) {
-        Page::Ticket => Record::Ticket(get::<TicketInfo>("ticket").await?),
+        Page::Ticket => Record::Ticket(get("ticket", decode::ticket).await?),
         Page::Contact => Record::Contact {
-            id: get::<DeskId>("contact.id").await?.0,
-            email: get::<String>("contact.email").await.ok(),
+            id: get("contact.id", decode::id).await?,
+            email: get("contact.email", decode::string).await.ok(),
         },
         Page::Account => Record::Account {
-            id: get::<DeskId>("account.id").await?.0,
-            name: get::<String>("account.accountName").await.ok(),
+            id: get("account.id", decode::id).await?,
+            name: get("account.accountName", decode::string).await.ok(),
         },
         Page::Settings => Record::Settings,
         Page::Unsupported(location) => Record::Unsupported(location),
@@ -184,8 +184,8 @@ async fn load_context(app: &HostApp) -> Result<DeskContext, HostError> {
 /// Any failed or malformed `ZOHODESK.get`.
 pub(crate) async fn load_desk(app: &HostApp) -> Result<Desk, HostError> {
     let context = load_context(app).await?;
-    let org_id = get::<DeskId>("portal.id").await?.0;
-    let user = get::<DeskUser>("user").await?;
+    let org_id = get("portal.id", decode::id).await?;
+    let user = get("user", decode::desk_user).await?;
     Ok(Desk {
         context,
         org_id,
@@ -193,11 +193,11 @@ pub(crate) async fn load_desk(app: &HostApp) -> Result<Desk, HostError> {
     })
 }
 
-/// `ZOHODESK.get(key)`, decoded from the answer's `[key]` property.
+/// `ZOHODESK.get(key)`, read from the answer's `[key]` property by `read`.
 ///
 /// # Errors
-/// A rejection, a non-`success` status, a timeout or a value that does not decode as `T`.
-async fn get<T: DeserializeOwned>(key: &str) -> Result<T, HostError> {
+/// A rejection, a non-`success` status, a timeout or a value `read` refuses.
+async fn get<T>(key: &str, read: fn(&JsValue) -> Result<T, Invalid>) -> Result<T, HostError> {
     if !sdk_present() {
         return Err(HostError::SdkMissing);
     }
@@ -211,9 +211,9 @@ async fn get<T: DeserializeOwned>(key: &str) -> Result<T, HostError> {
         });
     }
     let value = Reflect::get(&answer, &key.into()).unwrap_or(JsValue::UNDEFINED);
-    serde_wasm_bindgen::from_value(value).map_err(|e| HostError::Decode {
+    read(&value).map_err(|Invalid(what)| HostError::Decode {
         key: key.to_owned(),
-        message: e.to_string(),
+        message: format!("expected {what}"),
     })
 }
 

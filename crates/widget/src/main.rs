@@ -6,7 +6,8 @@
 //! Layout:
 //! - [`host`]: the only bridge to the Desk SDK (`ZOHODESK`), typed async calls.
 //! - [`browser`]: the other browser APIs: session store, sign-in popup and its message, clock.
-//! - [`api`]: typed calls to our server over `gloo-net` (bearer, refresh-once, ETag).
+//! - [`api`]: typed calls to our server (bearer, refresh-once, ETag) over [`http`] (`fetch`);
+//!   bodies parsed by the browser ([`js_json`]) and read by [`decode`] (no serde in the wasm).
 //! - Pure, tested natively: [`model`] (page, record, agent, profile target, action bodies),
 //!   [`auth`] (sign-in URL, popup message, storage key, the 401 state machine), [`error`]
 //!   ([`error::WidgetError`]), [`i18n`] (English / Simplified Chinese texts), [`format`](mod@format)
@@ -20,10 +21,13 @@ mod api;
 mod auth;
 mod browser;
 mod components;
+mod decode;
 mod error;
 mod format;
 mod host;
+mod http;
 mod i18n;
+mod js_json;
 mod model;
 mod present;
 

@@ -5,9 +5,6 @@
 //! and the components only render them. Invariant: every SDK id is kept as a string (Desk ids
 //! exceed JavaScript's safe integer range, so the SDK may hand them over as strings or numbers).
 
-use std::fmt;
-
-use serde::{Deserialize, Deserializer};
 use sfdesk_shared::profile::{ActionRequest, ProfileTarget};
 
 use crate::i18n::{Lang, Strings};
@@ -64,26 +61,17 @@ impl Page {
     }
 }
 
-/// A Desk id read from the SDK, which may send it as a string or a number.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub(crate) struct DeskId(#[serde(deserialize_with = "id_string")] pub(crate) String);
-
-/// The ticket as `ZOHODESK.get("ticket")` describes it (only the keys we use).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// The ticket as `ZOHODESK.get("ticket")` describes it (only the keys we use; read by
+/// [`crate::decode::ticket`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct TicketInfo {
     /// Desk ticket id.
-    #[serde(deserialize_with = "id_string")]
     pub(crate) id: String,
     /// The number agents see (`#101`).
-    #[serde(default, deserialize_with = "opt_id_string")]
     pub(crate) number: Option<String>,
     /// Ticket subject.
-    #[serde(default)]
     pub(crate) subject: Option<String>,
     /// Requester address at ticket creation.
-    #[serde(default)]
     pub(crate) email: Option<String>,
 }
 
@@ -121,15 +109,13 @@ pub(crate) struct DeskContext {
     pub(crate) record: Record,
 }
 
-/// The signed-in Desk agent as `ZOHODESK.get("user")` describes them (only the keys we use).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// The signed-in Desk agent as `ZOHODESK.get("user")` describes them (only the keys we use;
+/// read by [`crate::decode::desk_user`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DeskUser {
     /// Desk agent id (keys the stored session).
-    #[serde(deserialize_with = "id_string")]
     pub(crate) id: String,
     /// The agent's email: the sign-in popup's `login_hint`.
-    #[serde(default)]
     pub(crate) email: Option<String>,
 }
 
@@ -240,65 +226,17 @@ impl DeskContext {
     }
 }
 
-/// Deserializes an id given as a string or a number into its decimal string.
-fn id_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    opt_id_string(d)?.ok_or_else(|| serde::de::Error::custom("missing id"))
-}
-
-/// Like [`id_string`], but `null`, `undefined` and `""` become `None`.
-fn opt_id_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    d.deserialize_any(IdVisitor)
-}
-
-struct IdVisitor;
-
-impl serde::de::Visitor<'_> for IdVisitor {
-    type Value = Option<String>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an id as string or number")
-    }
-
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok((!v.is_empty()).then(|| v.to_owned()))
-    }
-
-    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok((!v.is_empty()).then_some(v))
-    }
-
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
-    }
-
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        // Ids are integers; one sent as a float is accepted while it is still exact.
-        if v.fract() == 0.0 && v.abs() < 9.0e15 {
-            Ok(Some((v as i64).to_string()))
-        } else {
-            Err(E::custom("an id that is not an exact integer"))
-        }
-    }
-
-    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode;
 
-    fn ticket(json: &str) -> TicketInfo {
-        serde_json::from_str(json).expect("ticket json")
+    fn json(text: &str) -> serde_json::Value {
+        serde_json::from_str(text).expect("json")
+    }
+
+    fn ticket(text: &str) -> TicketInfo {
+        decode::ticket(&json(text)).expect("ticket json")
     }
 
     #[test]
@@ -375,20 +313,8 @@ mod tests {
         let t = ticket(r#"{"id":"7","number":""}"#);
         assert_eq!(t.number, None);
 
-        assert!(serde_json::from_str::<TicketInfo>(r#"{"number":"1"}"#).is_err());
-        assert!(serde_json::from_str::<TicketInfo>(r#"{"id":null}"#).is_err());
-    }
-
-    #[test]
-    fn ids_decode_from_strings_and_numbers() {
-        let id: DeskId = serde_json::from_str(r#""1892000000042032""#).expect("string id");
-        assert_eq!(id.0, "1892000000042032");
-        let id: DeskId = serde_json::from_str("42").expect("number id");
-        assert_eq!(id.0, "42");
-        let id: DeskId = serde_json::from_str("42.0").expect("float id");
-        assert_eq!(id.0, "42");
-        assert!(serde_json::from_str::<DeskId>("null").is_err());
-        assert!(serde_json::from_str::<DeskId>(r#""""#).is_err());
+        assert!(decode::ticket(&json(r#"{"number":"1"}"#)).is_err());
+        assert!(decode::ticket(&json(r#"{"id":null}"#)).is_err());
     }
 
     const EN: &Strings = Lang::En.strings();
@@ -467,9 +393,9 @@ mod tests {
 
     #[test]
     fn users_decode_and_desk_picks_the_language() {
-        let user: DeskUser = serde_json::from_str(
+        let user = decode::desk_user(&json(
             r#"{"id":1892000000056007,"fullName":"Jade Lin","email":"jade@zylker.com","roleId":"9"}"#,
-        )
+        ))
         .expect("user json");
         assert_eq!(user.id, "1892000000056007");
         assert_eq!(user.email.as_deref(), Some("jade@zylker.com"));

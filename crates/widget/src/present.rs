@@ -236,7 +236,7 @@ fn field(name: &'static str, label: &'static str, value: Option<String>) -> Opti
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::i18n::Lang;
 
@@ -246,7 +246,7 @@ mod tests {
         serde_json::from_str(json).expect("profile json")
     }
 
-    const FULL: &str = r#"{
+    pub(crate) const FULL: &str = r#"{
         "fetched_at": "2026-11-26T10:00:00Z",
         "levels": {"info": "full", "opportunities": "full", "notes": "limited", "activities": "full"},
         "contact": {"id": "003A", "name": "Jade Lin", "title": "CTO", "email": "jade@zylker.com",
