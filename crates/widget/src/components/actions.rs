@@ -19,8 +19,16 @@ pub(crate) struct Outcome {
     pub(crate) result: Result<sfdesk_shared::profile::ActionResult, WidgetError>,
 }
 
-/// The panel's one action: input = what and where, output = [`Outcome`].
-pub(crate) type WriteAction = Action<(ActionKind, Desk), Outcome>;
+/// The panel's one write action: whether it runs, its last [`Outcome`], and how to start it.
+#[derive(Clone, Copy)]
+pub(crate) struct WriteAction {
+    /// An action is running.
+    pub(crate) pending: RwSignal<bool>,
+    /// What the last one did.
+    pub(crate) outcome: RwSignal<Option<Outcome>>,
+    /// Starts one: what and where.
+    pub(crate) run: Callback<(ActionKind, Desk)>,
+}
 
 /// Buttons for the allowed actions (disabled while one runs) and the last outcome for this
 /// record: "Logged as a Salesforce task" / "Created in Salesforce" with a View link, or the
@@ -38,7 +46,7 @@ pub(crate) fn Actions(
     /// Texts.
     t: &'static Strings,
 ) -> impl IntoView {
-    let pending = act.pending();
+    let pending = act.pending;
     let target = desk.context.target();
     let button = move |kind: ActionKind, testid: &'static str, label: &'static str| {
         let desk = desk.clone();
@@ -50,7 +58,7 @@ pub(crate) fn Actions(
                 disabled=move || pending.get()
                 aria-busy=move || pending.get().to_string()
                 on:click=move |_| {
-                    act.dispatch((kind, desk.clone()));
+                    act.run.run((kind, desk.clone()));
                 }
             >
                 {label}
@@ -58,7 +66,7 @@ pub(crate) fn Actions(
         }
     };
     let outcome = move || {
-        let outcome = act.value().get().filter(|o| o.target == target)?;
+        let outcome = act.outcome.get().filter(|o| o.target == target)?;
         Some(match outcome.result {
             Ok(done) => {
                 let text = match outcome.kind {

@@ -12,14 +12,16 @@ use crate::model::Desk;
 #[component]
 pub(crate) fn Footer(
     /// The host context, once loaded.
-    desk: Memo<Option<Desk>>,
+    desk: RwSignal<Option<Desk>>,
     /// Bumped on sign-in/out; re-reads the session.
-    epoch: RwSignal<u32>,
+    session: RwSignal<u32>,
     /// The panel's language.
-    lang: Memo<Lang>,
+    lang: RwSignal<Lang>,
+    /// Called once the session is gone.
+    on_sign_out: Callback<()>,
 ) -> impl IntoView {
     move || {
-        epoch.track();
+        session.track();
         let user_id = desk.get()?.user.id;
         let agent = browser::session(&user_id)?.agent;
         let t = lang.get().strings();
@@ -27,7 +29,7 @@ pub(crate) fn Footer(
             let user_id = user_id.clone();
             spawn_local(async move {
                 api::sign_out(&user_id).await;
-                epoch.update(|n| *n += 1);
+                on_sign_out.run(());
             });
         };
         Some(view! {

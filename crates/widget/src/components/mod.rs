@@ -1,7 +1,7 @@
 //! The widget's views, one small component per file. They only render: the words come from
 //! `i18n`, the layout of a profile from `present`, the data from `api` and `host`.
 //!
-//! - [`Panel`]: the shell; owns the resources, the action and the sign-in listener.
+//! - [`Panel`]: the shell; owns the state and its loads, the action and the sign-in listener.
 //! - `toolbar`: last fetched + refresh (`last-fetched`, `profile-refresh`).
 //! - `body`: picks the view for an answer (`profile-hidden` when the role sees nothing).
 //! - `context_card`: the record on screen (`sfdesk-context`, `sfdesk-subject`).

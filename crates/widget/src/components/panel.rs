@@ -1,15 +1,17 @@
 //! The sidebar shell: a header (title, last fetched, refresh) over the body, and a footer
 //! with the signed-in agent.
 //!
-//! Data: two `LocalResource`s under one `<Transition>` + `<ErrorBoundary>`. `desk` reads the
-//! host (record, org, agent) and re-runs when `reload` is bumped (Desk context-change events,
-//! retry after an SDK error). `profile` asks the server about the loaded context; it re-runs
-//! when that changes or `epoch` is bumped (sign-in/out, refresh, retry, after an action).
-//! `<Transition>` keeps the last view while a reload runs (`aria-busy` on the panel).
+//! Data: plain signals filled by [`Loader`]'s tasks, the latest task of each kind winning. A
+//! host load reads the record, org and agent (first, on Desk context-change events, on retry
+//! after an SDK error) and asks the server when the record changed; a profile load asks the
+//! server about the loaded record (sign-in/out, refresh, retry, after an action). The last view
+//! stays until the next answer is there (`aria-busy` on the panel meanwhile); the skeleton
+//! shows only before the first one.
 
 use std::time::Duration;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use super::actions::{Outcome, WriteAction};
 use super::body::Body;
@@ -28,68 +30,143 @@ use crate::model::Desk;
 /// How often relative times ("5 min ago") are recomputed.
 const CLOCK_TICK: Duration = Duration::from_secs(30);
 
+/// What the body shows: the record with the server's answer, or why not.
+type Answer = Result<(Desk, Loaded), WidgetError>;
+
+/// The panel's state and the two kinds of load that fill it.
+#[derive(Clone, Copy)]
+struct Loader {
+    /// The body's answer; `None` until the first one.
+    shown: RwSignal<Option<Answer>>,
+    /// The host context, once loaded.
+    current: RwSignal<Option<Desk>>,
+    /// The panel's language (from `current`).
+    lang: RwSignal<Lang>,
+    /// The last answer's `fetched_at`.
+    fetched_at: RwSignal<Option<String>>,
+    /// The clock, set after every profile load.
+    now: RwSignal<f64>,
+    /// Whether a host / profile load runs.
+    host_busy: RwSignal<bool>,
+    profile_busy: RwSignal<bool>,
+    /// Number of the latest host / profile load.
+    host_run: StoredValue<u32>,
+    profile_run: StoredValue<u32>,
+}
+
+impl Loader {
+    /// Reads the host again; asks the server when the record changed.
+    fn reload(self) {
+        let run = next(self.host_run);
+        self.host_busy.set(true);
+        spawn_local(async move {
+            let desk = load_desk(self).await;
+            if self.host_run.get_value() != run {
+                return;
+            }
+            self.host_busy.set(false);
+            match desk {
+                Ok(desk) if self.current.with_untracked(|c| c.as_ref() == Some(&desk)) => {}
+                Ok(desk) => {
+                    self.lang.set(desk.lang());
+                    self.current.set(Some(desk));
+                    self.load_profile(false);
+                }
+                Err(error) => {
+                    // A profile load for the old record no longer counts.
+                    next(self.profile_run);
+                    self.profile_busy.set(false);
+                    self.current.set(None);
+                    self.lang.set(Lang::En);
+                    self.fetched_at.set(None);
+                    self.shown.set(Some(Err(error)));
+                }
+            }
+        });
+    }
+
+    /// Asks the server about the loaded record; `refresh` bypasses its cache.
+    fn load_profile(self, refresh: bool) {
+        let Some(desk) = self.current.get_untracked() else {
+            return;
+        };
+        let run = next(self.profile_run);
+        self.profile_busy.set(true);
+        spawn_local(async move {
+            let loaded = api::profile(&desk, refresh).await;
+            self.now.set(browser::now_ms());
+            if self.profile_run.get_value() != run {
+                return;
+            }
+            let fetched_at = loaded.as_ref().ok().and_then(Loaded::fetched_at);
+            self.fetched_at.set(fetched_at.map(str::to_owned));
+            self.shown.set(Some(loaded.map(|loaded| (desk, loaded))));
+            self.profile_busy.set(false);
+        });
+    }
+}
+
+/// Bumps a load counter and returns its new value.
+fn next(run: StoredValue<u32>) -> u32 {
+    run.update_value(|n| *n = n.wrapping_add(1));
+    run.get_value()
+}
+
 /// The whole widget.
 #[component]
 pub(crate) fn Panel() -> impl IntoView {
-    let reload = RwSignal::new(0_u32);
-    let epoch = RwSignal::new(0_u32);
-    // The next profile load bypasses the server's cache (refresh button, after an action).
-    let force = StoredValue::new(false);
-    let busy = RwSignal::new(false);
+    let loader = Loader {
+        shown: RwSignal::new(None),
+        current: RwSignal::new(None),
+        lang: RwSignal::new(Lang::En),
+        fetched_at: RwSignal::new(None),
+        now: RwSignal::new(browser::now_ms()),
+        host_busy: RwSignal::new(false),
+        profile_busy: RwSignal::new(false),
+        host_run: StoredValue::new(0),
+        profile_run: StoredValue::new(0),
+    };
+    let Loader {
+        shown,
+        current,
+        lang,
+        fetched_at,
+        now,
+        ..
+    } = loader;
+    let busy = Signal::derive(move || loader.host_busy.get() || loader.profile_busy.get());
     let sign_in_error = RwSignal::new(None::<String>);
-    let now = RwSignal::new(browser::now_ms());
-    let bump = |signal: RwSignal<u32>| signal.update(|n| *n = n.wrapping_add(1));
+    // Bumped on sign-in/out: the footer re-reads the session.
+    let session = RwSignal::new(0_u32);
+    let bump = move || session.update(|n| *n = n.wrapping_add(1));
 
-    let desk = LocalResource::new(move || {
-        reload.track();
-        load_desk(reload)
-    });
-    let current = Memo::new(move |_| desk.get().and_then(Result::ok));
-    // Keyed on the loaded context (read synchronously, not awaited: awaiting a pending resource
-    // here would run this fetch twice, once more when the context arrives).
-    let profile = LocalResource::new(move || {
-        epoch.track();
-        let refresh = force.get_value();
-        force.set_value(false);
-        let desk = current.get();
-        async move {
-            let Some(desk) = desk else {
-                return Ok(Loaded::NoRecord);
-            };
-            let loaded = api::profile(&desk, refresh).await;
-            now.set(browser::now_ms());
-            loaded
-        }
-    });
-    let lang = Memo::new(move |_| current.with(|d| d.as_ref().map_or(Lang::En, Desk::lang)));
-    let fetched_at = Memo::new(move |_| {
-        profile
-            .get()
-            .and_then(Result::ok)
-            .as_ref()
-            .and_then(Loaded::fetched_at)
-            .map(str::to_owned)
-    });
-
-    let act: WriteAction = Action::new_local(move |(kind, desk): &(_, Desk)| {
-        let (kind, desk) = (*kind, desk.clone());
-        async move {
+    let pending = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Outcome>);
+    let run = Callback::new(move |(kind, desk): (_, Desk)| {
+        pending.set(true);
+        spawn_local(async move {
             let result = api::act(&desk, kind).await;
             match &result {
-                Ok(_) => {
-                    force.set_value(true);
-                    bump(epoch);
+                Ok(_) => loader.load_profile(true),
+                Err(WidgetError::SignInRequired) => {
+                    bump();
+                    loader.load_profile(false);
                 }
-                Err(WidgetError::SignInRequired) => bump(epoch),
                 Err(_) => {}
             }
-            Outcome {
+            outcome.set(Some(Outcome {
                 kind,
                 target: desk.context.target(),
                 result,
-            }
-        }
+            }));
+            pending.set(false);
+        });
     });
+    let act = WriteAction {
+        pending,
+        outcome,
+        run,
+    };
 
     browser::listen_for_sign_in(move |message| {
         let t = lang.get_untracked().strings();
@@ -100,7 +177,8 @@ pub(crate) fn Panel() -> impl IntoView {
             PopupMessage::Session(grant) if auth::grant_fits(&grant, &desk.user.id) => {
                 browser::save_session(&desk.user.id, grant);
                 sign_in_error.set(None);
-                bump(epoch);
+                bump();
+                loader.load_profile(false);
             }
             PopupMessage::Session(_) => sign_in_error.set(Some(t.wrong_agent.to_owned())),
             PopupMessage::Error(message) => {
@@ -111,19 +189,29 @@ pub(crate) fn Panel() -> impl IntoView {
     if let Ok(handle) = set_interval_with_handle(move || now.set(browser::now_ms()), CLOCK_TICK) {
         on_cleanup(move || handle.clear());
     }
+    loader.reload();
 
     let retry = Callback::new(move |()| {
-        if matches!(desk.get_untracked(), Some(Err(_))) {
-            bump(reload);
+        if shown.with_untracked(|s| matches!(s, Some(Err(e)) if e.is_host())) {
+            loader.reload();
         } else {
-            bump(epoch);
+            loader.load_profile(false);
         }
     });
-    let on_refresh = Callback::new(move |()| {
-        force.set_value(true);
-        bump(epoch);
+    let on_refresh = Callback::new(move |()| loader.load_profile(true));
+    let on_sign_out = Callback::new(move |()| {
+        bump();
+        loader.load_profile(false);
     });
 
+    let body = move || {
+        let t = lang.get_untracked().strings();
+        match shown.get() {
+            None => view! { <Loading t /> }.into_any(),
+            Some(Err(error)) => view! { <ErrorState error retry t /> }.into_any(),
+            Some(Ok((desk, loaded))) => view! { <Body desk loaded act sign_in_error /> }.into_any(),
+        }
+    };
     view! {
         <main
             class="sfd-panel"
@@ -137,28 +225,15 @@ pub(crate) fn Panel() -> impl IntoView {
                 <h1>{move || lang.get().strings().title}</h1>
                 <Toolbar fetched_at now busy lang on_refresh />
             </header>
-            <Transition
-                fallback=move || view! { <Loading t=lang.get_untracked().strings() /> }
-                set_pending=busy.write_only()
-            >
-                <ErrorBoundary fallback=move |errors| {
-                    view! { <ErrorState errors retry t=lang.get_untracked().strings() /> }
-                }>
-                    {move || Suspend::new(async move {
-                        let desk = desk.await?;
-                        let loaded = profile.await?;
-                        Ok::<_, WidgetError>(view! { <Body desk loaded act sign_in_error /> })
-                    })}
-                </ErrorBoundary>
-            </Transition>
-            <Footer desk=current epoch lang />
+            {body}
+            <Footer desk=current session lang on_sign_out />
         </main>
     }
 }
 
 /// Connects to the host once, subscribes to context changes, then reads record, org and agent.
-async fn load_desk(reload: RwSignal<u32>) -> Result<Desk, WidgetError> {
+async fn load_desk(loader: Loader) -> Result<Desk, WidgetError> {
     let app = host::connect().await?;
-    host::subscribe_context_changes(&app, move || reload.update(|n| *n = n.wrapping_add(1)));
+    host::subscribe_context_changes(&app, move || loader.reload());
     Ok(host::load_desk(&app).await?)
 }

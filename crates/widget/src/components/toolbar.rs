@@ -11,13 +11,13 @@ use crate::i18n::Lang;
 #[component]
 pub(crate) fn Toolbar(
     /// The answer's `fetched_at` (RFC 3339), when there is one.
-    fetched_at: Memo<Option<String>>,
+    fetched_at: RwSignal<Option<String>>,
     /// The clock, ticking so relative times stay true.
     now: RwSignal<f64>,
     /// Whether a load is running (disables the button).
-    busy: RwSignal<bool>,
+    busy: Signal<bool>,
     /// The panel's language.
-    lang: Memo<Lang>,
+    lang: RwSignal<Lang>,
     /// Called on click: reload bypassing the server's cache.
     on_refresh: Callback<()>,
 ) -> impl IntoView {
