@@ -46,25 +46,37 @@ struct Loader {
     fetched_at: RwSignal<Option<String>>,
     /// The clock, set after every profile load.
     now: RwSignal<f64>,
-    /// Whether a host / profile load runs.
-    host_busy: RwSignal<bool>,
-    profile_busy: RwSignal<bool>,
+    /// Whether a host load runs (`[HOST]`), a profile load (`[PROFILE]`).
+    running: StoredValue<[bool; 2]>,
+    /// Whether any load runs.
+    busy: RwSignal<bool>,
     /// Number of the latest host / profile load.
     host_run: StoredValue<u32>,
     profile_run: StoredValue<u32>,
 }
 
+/// Indexes of [`Loader::running`].
+const HOST: usize = 0;
+const PROFILE: usize = 1;
+
 impl Loader {
+    /// Marks load `which` as running or done.
+    fn running(self, which: usize, running: bool) {
+        self.running.update_value(|r| r[which] = running);
+        self.busy
+            .set(self.running.with_value(|r| r[HOST] || r[PROFILE]));
+    }
+
     /// Reads the host again; asks the server when the record changed.
     fn reload(self) {
         let run = next(self.host_run);
-        self.host_busy.set(true);
+        self.running(HOST, true);
         spawn_local(async move {
             let desk = load_desk(self).await;
             if self.host_run.get_value() != run {
                 return;
             }
-            self.host_busy.set(false);
+            self.running(HOST, false);
             match desk {
                 Ok(desk) if self.current.with_untracked(|c| c.as_ref() == Some(&desk)) => {}
                 Ok(desk) => {
@@ -75,7 +87,7 @@ impl Loader {
                 Err(error) => {
                     // A profile load for the old record no longer counts.
                     next(self.profile_run);
-                    self.profile_busy.set(false);
+                    self.running(PROFILE, false);
                     self.current.set(None);
                     self.lang.set(Lang::En);
                     self.fetched_at.set(None);
@@ -91,7 +103,7 @@ impl Loader {
             return;
         };
         let run = next(self.profile_run);
-        self.profile_busy.set(true);
+        self.running(PROFILE, true);
         spawn_local(async move {
             let loaded = api::profile(&desk, refresh).await;
             self.now.set(browser::now_ms());
@@ -101,7 +113,7 @@ impl Loader {
             let fetched_at = loaded.as_ref().ok().and_then(Loaded::fetched_at);
             self.fetched_at.set(fetched_at.map(str::to_owned));
             self.shown.set(Some(loaded.map(|loaded| (desk, loaded))));
-            self.profile_busy.set(false);
+            self.running(PROFILE, false);
         });
     }
 }
@@ -121,8 +133,8 @@ pub(crate) fn Panel() -> impl IntoView {
         lang: RwSignal::new(Lang::En),
         fetched_at: RwSignal::new(None),
         now: RwSignal::new(browser::now_ms()),
-        host_busy: RwSignal::new(false),
-        profile_busy: RwSignal::new(false),
+        running: StoredValue::new([false; 2]),
+        busy: RwSignal::new(false),
         host_run: StoredValue::new(0),
         profile_run: StoredValue::new(0),
     };
@@ -132,9 +144,9 @@ pub(crate) fn Panel() -> impl IntoView {
         lang,
         fetched_at,
         now,
+        busy,
         ..
     } = loader;
-    let busy = Signal::derive(move || loader.host_busy.get() || loader.profile_busy.get());
     let sign_in_error = RwSignal::new(None::<String>);
     // Bumped on sign-in/out: the footer re-reads the session.
     let session = RwSignal::new(0_u32);

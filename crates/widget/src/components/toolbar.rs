@@ -15,7 +15,7 @@ pub(crate) fn Toolbar(
     /// The clock, ticking so relative times stay true.
     now: RwSignal<f64>,
     /// Whether a load is running (disables the button).
-    busy: Signal<bool>,
+    busy: RwSignal<bool>,
     /// The panel's language.
     lang: RwSignal<Lang>,
     /// Called on click: reload bypassing the server's cache.
@@ -23,22 +23,21 @@ pub(crate) fn Toolbar(
 ) -> impl IntoView {
     move || {
         let at = fetched_at.get()?;
+        let t = lang.get().strings();
         let text = move || match format::parse_instant(&at) {
-            Some(ms) => {
-                format::fetched_text(ms, now.get(), &browser::utc_offset, lang.get().strings())
-            }
+            Some(ms) => format::fetched_text(ms, now.get(), &browser::utc_offset, t),
             None => at.clone(),
         };
         Some(view! {
             <span class="sfd-fetched" data-testid="last-fetched">
-                {move || lang.get().strings().last_fetched} " " {text}
+                {t.last_fetched} " " {text}
             </span>
             <button
                 type="button"
                 class="sfd-icon"
                 data-testid="profile-refresh"
-                aria-label=move || lang.get().strings().refresh
-                title=move || lang.get().strings().refresh
+                aria-label=t.refresh
+                title=t.refresh
                 disabled=move || busy.get()
                 on:click=move |_| on_refresh.run(())
             >
