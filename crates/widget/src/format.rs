@@ -113,8 +113,11 @@ pub(crate) fn parse_instant(text: &str) -> Option<f64> {
     let mut millis = 0;
     if let Some(fraction) = rest.strip_prefix('.') {
         let n = fraction.bytes().take_while(u8::is_ascii_digit).count();
-        let ms_digits = format!("{:0<3}", fraction.get(..n.min(3))?);
-        millis = digits(&ms_digits)?;
+        // `.5` is 500 ms, `.25` 250 ms: the first three digits, padded on the right.
+        let ms_digits = fraction.get(..n.min(3))?;
+        if !ms_digits.is_empty() {
+            millis = digits(ms_digits)? * 10_i64.pow(3 - ms_digits.len() as u32);
+        }
         rest = fraction.get(n..)?;
     }
     let offset_min = match rest {

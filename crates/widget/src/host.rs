@@ -252,13 +252,21 @@ fn call_error(call: &str, error: &JsValue) -> HostError {
         .as_string()
         .or_else(|| string_prop(error, "message"))
         .unwrap_or_else(|| "unknown error".to_owned());
-    if message.contains("ZOHODESK") && message.contains("not defined") {
+    if mentions(&message, "ZOHODESK") && mentions(&message, "not defined") {
         return HostError::SdkMissing;
     }
     HostError::Call {
         call: call.to_owned(),
         message,
     }
+}
+
+/// Whether `text` contains `word` (a plain scan: `str::contains`'s searcher is kilobytes of
+/// wasm for two checks on a short error message).
+fn mentions(text: &str, word: &str) -> bool {
+    text.as_bytes()
+        .windows(word.len())
+        .any(|w| w == word.as_bytes())
 }
 
 fn string_prop(target: &JsValue, key: &str) -> Option<String> {
@@ -273,6 +281,16 @@ fn string_prop(target: &JsValue, key: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn missing_sdk_messages_are_recognised() {
+        assert!(mentions(
+            "ReferenceError: ZOHODESK is not defined",
+            "ZOHODESK"
+        ));
+        assert!(!mentions("ZOHO", "ZOHODESK"));
+        assert!(!mentions("Zoho Desk is not defined", "ZOHODESK"));
+    }
 
     #[test]
     fn errors_read_well() {
