@@ -1,6 +1,7 @@
 //! The panel's body for one answer: the context card over sign-in, not-connected, the empty
 //! state or the profile; nothing at all when the role may not see the widget.
 
+use leptos::either::{Either, EitherOf5};
 use leptos::prelude::*;
 use sfdesk_shared::profile::ProfileResponse;
 
@@ -28,23 +29,22 @@ pub(crate) fn Body(
     let t = desk.lang().strings();
     if loaded == Loaded::Profile(ProfileResponse::Hidden) {
         // The role may not see the widget: an empty panel, no error.
-        return view! { <div data-testid="profile-hidden"></div> }.into_any();
+        return Either::Left(view! { <div data-testid="profile-hidden"></div> });
     }
     let context = desk.context.clone();
     let body = match loaded {
-        Loaded::NoRecord | Loaded::Profile(ProfileResponse::Hidden) => ().into_any(),
-        Loaded::SignIn => view! { <SignIn desk error=sign_in_error t /> }.into_any(),
-        Loaded::NotConnected => view! { <NotConnected t /> }.into_any(),
+        Loaded::NoRecord | Loaded::Profile(ProfileResponse::Hidden) => EitherOf5::A(()),
+        Loaded::SignIn => EitherOf5::B(view! { <SignIn desk error=sign_in_error t /> }),
+        Loaded::NotConnected => EitherOf5::C(view! { <NotConnected t /> }),
         Loaded::Profile(ProfileResponse::NotFound(not_found)) => {
-            view! { <NotFoundView not_found desk act t /> }.into_any()
+            EitherOf5::D(view! { <NotFoundView not_found desk act t /> })
         }
         Loaded::Profile(ProfileResponse::Found(profile)) => {
-            view! { <ProfileView profile desk act t /> }.into_any()
+            EitherOf5::E(view! { <ProfileView profile desk act t /> })
         }
     };
-    view! {
+    Either::Right(view! {
         <ContextCard context t />
         {body}
-    }
-    .into_any()
+    })
 }

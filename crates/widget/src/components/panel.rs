@@ -10,6 +10,7 @@
 
 use std::time::Duration;
 
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -36,8 +37,9 @@ type Answer = Result<(Desk, Loaded), WidgetError>;
 /// The panel's state and the two kinds of load that fill it.
 #[derive(Clone, Copy)]
 struct Loader {
-    /// The body's answer; `None` until the first one.
-    shown: RwSignal<Option<Answer>>,
+    /// The body's answer (`None` until the first one), numbered: a new number renders the
+    /// body afresh instead of patching the old one.
+    shown: RwSignal<(u32, Option<Answer>)>,
     /// The host context, once loaded.
     current: RwSignal<Option<Desk>>,
     /// The panel's language (from `current`).
@@ -67,6 +69,14 @@ impl Loader {
             .set(self.running.with_value(|r| r[HOST] || r[PROFILE]));
     }
 
+    /// Shows `answer` in the body.
+    fn show(self, answer: Answer) {
+        self.shown.update(|(n, shown)| {
+            *n = n.wrapping_add(1);
+            *shown = Some(answer);
+        });
+    }
+
     /// Reads the host again; asks the server when the record changed.
     fn reload(self) {
         let run = next(self.host_run);
@@ -91,7 +101,7 @@ impl Loader {
                     self.current.set(None);
                     self.lang.set(Lang::En);
                     self.fetched_at.set(None);
-                    self.shown.set(Some(Err(error)));
+                    self.show(Err(error));
                 }
             }
         });
@@ -112,7 +122,7 @@ impl Loader {
             }
             let fetched_at = loaded.as_ref().ok().and_then(Loaded::fetched_at);
             self.fetched_at.set(fetched_at.map(str::to_owned));
-            self.shown.set(Some(loaded.map(|loaded| (desk, loaded))));
+            self.show(loaded.map(|loaded| (desk, loaded)));
             self.running(PROFILE, false);
         });
     }
@@ -128,7 +138,7 @@ fn next(run: StoredValue<u32>) -> u32 {
 #[component]
 pub(crate) fn Panel() -> impl IntoView {
     let loader = Loader {
-        shown: RwSignal::new(None),
+        shown: RwSignal::new((0, None)),
         current: RwSignal::new(None),
         lang: RwSignal::new(Lang::En),
         fetched_at: RwSignal::new(None),
@@ -204,7 +214,7 @@ pub(crate) fn Panel() -> impl IntoView {
     loader.reload();
 
     let retry = Callback::new(move |()| {
-        if shown.with_untracked(|s| matches!(s, Some(Err(e)) if e.is_host())) {
+        if shown.with_untracked(|(_, s)| matches!(s, Some(Err(e)) if e.is_host())) {
             loader.reload();
         } else {
             loader.load_profile(false);
@@ -216,12 +226,14 @@ pub(crate) fn Panel() -> impl IntoView {
         loader.load_profile(false);
     });
 
-    let body = move || {
+    let body = move |(_, answer): (u32, Option<Answer>)| {
         let t = lang.get_untracked().strings();
-        match shown.get() {
-            None => view! { <Loading t /> }.into_any(),
-            Some(Err(error)) => view! { <ErrorState error retry t /> }.into_any(),
-            Some(Ok((desk, loaded))) => view! { <Body desk loaded act sign_in_error /> }.into_any(),
+        match answer {
+            None => EitherOf3::A(view! { <Loading t /> }),
+            Some(Err(error)) => EitherOf3::B(view! { <ErrorState error retry t /> }),
+            Some(Ok((desk, loaded))) => {
+                EitherOf3::C(view! { <Body desk loaded act sign_in_error /> })
+            }
         }
     };
     view! {
@@ -237,7 +249,7 @@ pub(crate) fn Panel() -> impl IntoView {
                 <h1>{move || lang.get().strings().title}</h1>
                 <Toolbar fetched_at now busy lang on_refresh />
             </header>
-            {body}
+            <For each=move || [shown.get()] key=|(n, _)| *n children=body />
             <Footer desk=current session lang on_sign_out />
         </main>
     }
