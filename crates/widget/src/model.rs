@@ -27,11 +27,15 @@ pub(crate) enum Page {
 impl Page {
     /// Reads the SDK's app `location`, e.g. `desk.ticket.detail.rightpanel`.
     pub(crate) fn from_location(location: &str) -> Self {
-        let mut parts = location.split('.');
-        match (parts.next(), parts.next()) {
-            (Some("desk"), Some("ticket")) => Self::Ticket,
-            (Some("desk"), Some("contact")) => Self::Contact,
-            (Some("desk"), Some("account")) => Self::Account,
+        // The segment after `desk.`, up to the next dot. Scanned bytes and `get` instead of
+        // `split` and `[..]`: their searcher and panic texts are kilobytes of wasm.
+        let second = location.strip_prefix("desk.").and_then(|rest| {
+            rest.get(..rest.bytes().position(|b| b == b'.').unwrap_or(rest.len()))
+        });
+        match second {
+            Some("ticket") => Self::Ticket,
+            Some("contact") => Self::Contact,
+            Some("account") => Self::Account,
             _ if location == "desk.extension.preference" => Self::Settings,
             _ => Self::Unsupported(location.to_owned()),
         }
@@ -39,11 +43,13 @@ impl Page {
 
     /// Reads the page our server served, e.g. `/widget/contact`; `None` for an unknown path.
     pub(crate) fn from_path(path: &str) -> Option<Self> {
-        match path.trim_end_matches('/').rsplit('/').next() {
-            Some("ticket") => Some(Self::Ticket),
-            Some("contact") => Some(Self::Contact),
-            Some("account") => Some(Self::Account),
-            Some("settings") => Some(Self::Settings),
+        let path = path.get(..path.bytes().rposition(|b| b != b'/').map_or(0, |i| i + 1))?;
+        let start = path.bytes().rposition(|b| b == b'/').map_or(0, |i| i + 1);
+        match path.get(start..)? {
+            "ticket" => Some(Self::Ticket),
+            "contact" => Some(Self::Contact),
+            "account" => Some(Self::Account),
+            "settings" => Some(Self::Settings),
             _ => None,
         }
     }
