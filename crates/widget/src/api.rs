@@ -139,7 +139,7 @@ pub(crate) async fn act(desk: &Desk, kind: ActionKind) -> Result<ActionResult, W
         body: Some(&body),
     };
     let response = send(&desk.user.id, call).await?;
-    read(&response, decode::action_result).await
+    checked(decode::action_result(&json_value(&response).await?))
 }
 
 /// `DELETE /api/v1/session`, then forgets the session whatever the answer.
@@ -202,7 +202,7 @@ async fn refresh(user_id: &str, token: &str) -> Result<SessionGrant, WidgetError
     let status = response.status();
     match auth::next_step(status, None, true) {
         Step::Accept => {
-            let grant = read(&response, decode::grant).await?;
+            let grant = checked(decode::grant(&json_value(&response).await?))?;
             browser::save_session(user_id, grant.clone());
             Ok(grant)
         }
@@ -227,14 +227,7 @@ async fn profile_answer(response: &Response) -> Result<ProfileResponse, WidgetEr
     })
 }
 
-/// The body, parsed by the browser and read by `reader`.
-async fn read<T>(
-    response: &Response,
-    reader: fn(&JsValue) -> Result<T, Invalid>,
-) -> Result<T, WidgetError> {
-    checked(reader(&json_value(response).await?))
-}
-
+/// The body, parsed by the browser (read by the `decode` functions, synchronously).
 async fn json_value(response: &Response) -> Result<JsValue, WidgetError> {
     let text = http::text(response).await.map_err(WidgetError::Network)?;
     js_json::parse(&text).ok_or_else(|| decode_error("not JSON"))
@@ -246,13 +239,12 @@ fn checked<T>(read: Result<T, Invalid>) -> Result<T, WidgetError> {
 
 /// The `ErrorBody` of a failed answer, or a stand-in naming the status.
 async fn error_body(response: &Response) -> ErrorBody {
-    read(response, decode::error_body)
-        .await
-        .unwrap_or_else(|_| ErrorBody {
-            code: String::new(),
-            message: format!("HTTP {} {}", response.status(), response.status_text()),
-            request_id: None,
-        })
+    let body = json_value(response).await.map(|v| decode::error_body(&v));
+    body.ok().and_then(Result::ok).unwrap_or_else(|| ErrorBody {
+        code: String::new(),
+        message: format!("HTTP {} {}", response.status(), response.status_text()),
+        request_id: None,
+    })
 }
 
 fn api_error(status: u16, body: Option<ErrorBody>) -> WidgetError {

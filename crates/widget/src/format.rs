@@ -116,7 +116,12 @@ pub(crate) fn parse_instant(text: &str) -> Option<f64> {
         // `.5` is 500 ms, `.25` 250 ms: the first three digits, padded on the right.
         let ms_digits = fraction.get(..n.min(3))?;
         if !ms_digits.is_empty() {
-            millis = digits(ms_digits)? * 10_i64.pow(3 - ms_digits.len() as u32);
+            millis = digits(ms_digits)?
+                * match ms_digits.len() {
+                    1 => 100,
+                    2 => 10,
+                    _ => 1,
+                };
         }
         rest = fraction.get(n..)?;
     }

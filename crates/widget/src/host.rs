@@ -159,14 +159,20 @@ async fn load_context(app: &HostApp) -> Result<DeskContext, HostError> {
         .and_then(|w| w.location().pathname().ok())
         .unwrap_or_default();
     let record = match Page::resolve(app.location.as_deref(), &path) {
-        Page::Ticket => Record::Ticket(get("ticket", decode::ticket).await?),
+        Page::Ticket => Record::Ticket(get("ticket").await?.read(decode::ticket)?),
         Page::Contact => Record::Contact {
-            id: get("contact.id", decode::id).await?,
-            email: get("contact.email", decode::string).await.ok(),
+            id: get("contact.id").await?.read(decode::id)?,
+            email: get("contact.email")
+                .await
+                .and_then(|v| v.read(decode::string))
+                .ok(),
         },
         Page::Account => Record::Account {
-            id: get("account.id", decode::id).await?,
-            name: get("account.accountName", decode::string).await.ok(),
+            id: get("account.id").await?.read(decode::id)?,
+            name: get("account.accountName")
+                .await
+                .and_then(|v| v.read(decode::string))
+                .ok(),
         },
         Page::Settings => Record::Settings,
         Page::Unsupported(location) => Record::Unsupported(location),
@@ -184,8 +190,8 @@ async fn load_context(app: &HostApp) -> Result<DeskContext, HostError> {
 /// Any failed or malformed `ZOHODESK.get`.
 pub(crate) async fn load_desk(app: &HostApp) -> Result<Desk, HostError> {
     let context = load_context(app).await?;
-    let org_id = get("portal.id", decode::id).await?;
-    let user = get("user", decode::desk_user).await?;
+    let org_id = get("portal.id").await?.read(decode::id)?;
+    let user = get("user").await?.read(decode::desk_user)?;
     Ok(Desk {
         context,
         org_id,
@@ -193,11 +199,30 @@ pub(crate) async fn load_desk(app: &HostApp) -> Result<Desk, HostError> {
     })
 }
 
-/// `ZOHODESK.get(key)`, read from the answer's `[key]` property by `read`.
+/// One value the SDK gave, with the key it was asked for.
+struct Got<'a> {
+    key: &'a str,
+    value: JsValue,
+}
+
+impl Got<'_> {
+    /// The value as `read` reads it (synchronous, so only this is generic, not the call).
+    ///
+    /// # Errors
+    /// [`HostError::Decode`] when `read` refuses the value.
+    fn read<T>(self, read: fn(&JsValue) -> Result<T, Invalid>) -> Result<T, HostError> {
+        read(&self.value).map_err(|Invalid(what)| HostError::Decode {
+            key: self.key.to_owned(),
+            message: format!("expected {what}"),
+        })
+    }
+}
+
+/// `ZOHODESK.get(key)`: the answer's `[key]` property.
 ///
 /// # Errors
-/// A rejection, a non-`success` status, a timeout or a value `read` refuses.
-async fn get<T>(key: &str, read: fn(&JsValue) -> Result<T, Invalid>) -> Result<T, HostError> {
+/// A rejection, a non-`success` status or a timeout.
+async fn get(key: &str) -> Result<Got<'_>, HostError> {
     if !sdk_present() {
         return Err(HostError::SdkMissing);
     }
@@ -211,10 +236,7 @@ async fn get<T>(key: &str, read: fn(&JsValue) -> Result<T, Invalid>) -> Result<T
         });
     }
     let value = Reflect::get(&answer, &key.into()).unwrap_or(JsValue::UNDEFINED);
-    read(&value).map_err(|Invalid(what)| HostError::Decode {
-        key: key.to_owned(),
-        message: format!("expected {what}"),
-    })
+    Ok(Got { key, value })
 }
 
 /// Whether `globalThis.ZOHODESK` exists.
