@@ -5,7 +5,8 @@
 //!
 //! The rules are the wire types' serde rules: a required key must be there with its type; an
 //! optional one may be absent or `null`, never of another type. SDK ids may be strings or
-//! numbers and always come out as decimal strings ([`id`]).
+//! numbers and always come out as decimal strings ([`id`]). A failure names the first key of
+//! the top-level object that did not decode ([`Invalid`]).
 
 use sfdesk_shared::error::ErrorBody;
 use sfdesk_shared::permissions::Access;
@@ -37,24 +38,63 @@ pub(crate) struct Invalid(pub(crate) &'static str);
 
 type Read<T> = Result<T, Invalid>;
 
-fn req<J: Json, T>(v: &J, key: &'static str, read: impl Fn(&J) -> Option<T>) -> Read<T> {
-    v.get(key).as_ref().and_then(read).ok_or(Invalid(key))
+/// Reads the keys of one object, keeping the first that did not decode: a missing or mistyped
+/// key reads as a default and [`Fields::finish`] turns it into the error. One call per field
+/// and one check per object (a `?` per field would make the wasm drop every field read so far
+/// at each of them).
+struct Fields<'a, J> {
+    v: &'a J,
+    bad: Option<&'static str>,
 }
 
-fn opt<J: Json, T>(v: &J, key: &'static str, read: impl Fn(&J) -> Option<T>) -> Read<Option<T>> {
-    v.get(key).map(|x| read(&x).ok_or(Invalid(key))).transpose()
-}
+impl<'a, J: Json> Fields<'a, J> {
+    fn of(v: &'a J) -> Self {
+        Self { v, bad: None }
+    }
 
-fn text<J: Json>(v: &J, key: &'static str) -> Read<String> {
-    req(v, key, J::string)
-}
+    /// The value under `key` as `read` reads it; absent or `null` is `None`.
+    fn opt<T>(&mut self, key: &'static str, read: impl Fn(&J) -> Option<T>) -> Option<T> {
+        let value = self.v.get(key)?;
+        let read = read(&value);
+        if read.is_none() {
+            self.bad.get_or_insert(key);
+        }
+        read
+    }
 
-fn opt_text<J: Json>(v: &J, key: &'static str) -> Read<Option<String>> {
-    opt(v, key, J::string)
-}
+    /// Like [`Fields::opt`], but the key must be there.
+    fn must<T>(&mut self, key: &'static str, read: impl Fn(&J) -> Option<T>) -> Option<T> {
+        let read = self.opt(key, read);
+        if read.is_none() {
+            self.bad.get_or_insert(key);
+        }
+        read
+    }
 
-fn flag<J: Json>(v: &J, key: &'static str) -> Read<bool> {
-    req(v, key, J::boolean)
+    /// [`Fields::must`] for types with a stand-in (never returned: [`Fields::finish`] fails).
+    fn req<T: Default>(&mut self, key: &'static str, read: impl Fn(&J) -> Option<T>) -> T {
+        self.must(key, read).unwrap_or_default()
+    }
+
+    fn text(&mut self, key: &'static str) -> String {
+        self.req(key, J::string)
+    }
+
+    fn opt_text(&mut self, key: &'static str) -> Option<String> {
+        self.opt(key, J::string)
+    }
+
+    fn flag(&mut self, key: &'static str) -> bool {
+        self.req(key, J::boolean)
+    }
+
+    /// `value`, unless a key did not decode.
+    fn finish<T>(self, value: T) -> Read<T> {
+        match self.bad {
+            None => Ok(value),
+            Some(key) => Err(Invalid(key)),
+        }
+    }
 }
 
 /// A string as is; `None` for anything else.
@@ -64,12 +104,11 @@ pub(crate) fn string<J: Json>(v: &J) -> Read<String> {
 
 /// An SDK id: a non-empty string, or an integer JavaScript holds exactly, as its decimal text.
 pub(crate) fn id<J: Json>(v: &J) -> Read<String> {
-    opt_id(Some(v))?.ok_or(Invalid("an id"))
+    opt_id(v)?.ok_or(Invalid("an id"))
 }
 
-/// Like [`id`], but absent, `null` and `""` are `None`.
-fn opt_id<J: Json>(v: Option<&J>) -> Read<Option<String>> {
-    let Some(v) = v else { return Ok(None) };
+/// Like [`id`], but `""` is `None`.
+fn opt_id<J: Json>(v: &J) -> Read<Option<String>> {
     if let Some(s) = v.string() {
         return Ok((!s.is_empty()).then_some(s));
     }
@@ -84,194 +123,238 @@ fn opt_id<J: Json>(v: Option<&J>) -> Read<Option<String>> {
 
 /// `ZOHODESK.get("ticket")`.
 pub(crate) fn ticket<J: Json>(v: &J) -> Read<TicketInfo> {
-    Ok(TicketInfo {
-        id: v.get("id").as_ref().map_or(Err(Invalid("id")), id)?,
-        number: opt_id(v.get("number").as_ref())?,
-        subject: opt_text(v, "subject")?,
-        email: opt_text(v, "email")?,
-    })
+    let mut f = Fields::of(v);
+    let ticket = TicketInfo {
+        id: f.req("id", |v| id(v).ok()),
+        number: f.opt("number", |v| opt_id(v).ok()).flatten(),
+        subject: f.opt_text("subject"),
+        email: f.opt_text("email"),
+    };
+    f.finish(ticket)
 }
 
 /// `ZOHODESK.get("user")`.
 pub(crate) fn desk_user<J: Json>(v: &J) -> Read<DeskUser> {
-    Ok(DeskUser {
-        id: v.get("id").as_ref().map_or(Err(Invalid("id")), id)?,
-        email: opt_text(v, "email")?,
-    })
+    let mut f = Fields::of(v);
+    let user = DeskUser {
+        id: f.req("id", |v| id(v).ok()),
+        email: f.opt_text("email"),
+    };
+    f.finish(user)
 }
 
 /// A [`SessionGrant`] (the refresh answer, the popup's message, the stored session).
 pub(crate) fn grant<J: Json>(v: &J) -> Read<SessionGrant> {
-    let agent = v.get("agent").ok_or(Invalid("agent"))?;
-    Ok(SessionGrant {
-        token: text(v, "token")?,
-        expires_at: text(v, "expires_at")?,
-        agent: SessionAgent {
-            agent_id: text(&agent, "agent_id")?,
-            name: text(&agent, "name")?,
-            role_id: text(&agent, "role_id")?,
-            role_name: text(&agent, "role_name")?,
-            is_admin: flag(&agent, "is_admin")?,
-        },
-    })
+    let mut f = Fields::of(v);
+    let token = f.text("token");
+    let expires_at = f.text("expires_at");
+    let grant = f
+        .must("agent", |a| agent(a).ok())
+        .map(|agent| SessionGrant {
+            token,
+            expires_at,
+            agent,
+        });
+    f.finish(grant)?.ok_or(Invalid("agent"))
+}
+
+fn agent<J: Json>(v: &J) -> Read<SessionAgent> {
+    let mut f = Fields::of(v);
+    let agent = SessionAgent {
+        agent_id: f.text("agent_id"),
+        name: f.text("name"),
+        role_id: f.text("role_id"),
+        role_name: f.text("role_name"),
+        is_admin: f.flag("is_admin"),
+    };
+    f.finish(agent)
 }
 
 /// The body of a 4xx/5xx answer.
 pub(crate) fn error_body<J: Json>(v: &J) -> Read<ErrorBody> {
-    Ok(ErrorBody {
-        code: text(v, "code")?,
-        message: text(v, "message")?,
-        request_id: opt_text(v, "request_id")?,
-    })
+    let mut f = Fields::of(v);
+    let body = ErrorBody {
+        code: f.text("code"),
+        message: f.text("message"),
+        request_id: f.opt_text("request_id"),
+    };
+    f.finish(body)
 }
 
 /// What an action created.
 pub(crate) fn action_result<J: Json>(v: &J) -> Read<ActionResult> {
-    Ok(ActionResult {
-        object: text(v, "object")?,
-        id: text(v, "id")?,
-        url: text(v, "url")?,
-    })
+    let mut f = Fields::of(v);
+    let result = ActionResult {
+        object: f.text("object"),
+        id: f.text("id"),
+        url: f.text("url"),
+    };
+    f.finish(result)
 }
 
 /// A `not_found` profile answer (its `status` already read).
 pub(crate) fn not_found<J: Json>(v: &J) -> Read<NotFound> {
-    Ok(NotFound {
-        fetched_at: text(v, "fetched_at")?,
-        looked_up: opt_text(v, "looked_up")?,
-        object: text(v, "object")?,
-        can_create: flag(v, "can_create")?,
-        can_log_ticket: flag(v, "can_log_ticket")?,
-    })
+    let mut f = Fields::of(v);
+    let not_found = NotFound {
+        fetched_at: f.text("fetched_at"),
+        looked_up: f.opt_text("looked_up"),
+        object: f.text("object"),
+        can_create: f.flag("can_create"),
+        can_log_ticket: f.flag("can_log_ticket"),
+    };
+    f.finish(not_found)
 }
 
 /// A `found` profile answer (its `status` already read).
 pub(crate) fn profile<J: Json>(v: &J) -> Read<Profile> {
-    let levels = v.get("levels").ok_or(Invalid("levels"))?;
-    Ok(Profile {
-        fetched_at: text(v, "fetched_at")?,
-        levels: Levels {
-            info: access(&levels, "info")?,
-            opportunities: access(&levels, "opportunities")?,
-            notes: access(&levels, "notes")?,
-            activities: access(&levels, "activities")?,
-        },
-        contact: opt(v, "contact", |c| contact(c).ok())?,
-        account: opt(v, "account", |a| account(a).ok())?,
-        opportunities: section(v, "opportunities", opportunity)?,
-        notes: section(v, "notes", note)?,
-        tasks: section(v, "tasks", activity)?,
-        calls: section(v, "calls", activity)?,
-        meetings: section(v, "meetings", activity)?,
-        can_log_ticket: flag(v, "can_log_ticket")?,
-    })
+    let mut f = Fields::of(v);
+    let fetched_at = f.text("fetched_at");
+    let levels = f.must("levels", |l| levels(l).ok());
+    let profile = levels.map(|levels| Profile {
+        fetched_at,
+        levels,
+        contact: f.opt("contact", |c| contact(c).ok()),
+        account: f.opt("account", |a| account(a).ok()),
+        opportunities: f.opt("opportunities", |s| section(s, opportunity).ok()),
+        notes: f.opt("notes", |s| section(s, note).ok()),
+        tasks: f.opt("tasks", |s| section(s, activity).ok()),
+        calls: f.opt("calls", |s| section(s, activity).ok()),
+        meetings: f.opt("meetings", |s| section(s, activity).ok()),
+        can_log_ticket: f.flag("can_log_ticket"),
+    });
+    f.finish(profile)?.ok_or(Invalid("levels"))
 }
 
-fn access<J: Json>(v: &J, key: &'static str) -> Read<Access> {
-    match req(v, key, J::string)?.as_str() {
-        "full" => Ok(Access::Full),
-        "limited" => Ok(Access::Limited),
-        "none" => Ok(Access::None),
-        _ => Err(Invalid(key)),
-    }
-}
-
-fn section<J: Json, T>(
-    v: &J,
-    key: &'static str,
-    item: fn(&J) -> Read<T>,
-) -> Read<Option<Section<T>>> {
-    let Some(s) = v.get(key) else {
-        return Ok(None);
+fn levels<J: Json>(v: &J) -> Read<Levels> {
+    let mut f = Fields::of(v);
+    let levels = Levels {
+        info: f.req("info", access),
+        opportunities: f.req("opportunities", access),
+        notes: f.req("notes", access),
+        activities: f.req("activities", access),
     };
-    let total = req(&s, "total", J::number)?;
-    if total.fract() != 0.0 || !(0.0..=f64::from(u32::MAX)).contains(&total) {
-        return Err(Invalid("total"));
+    f.finish(levels)
+}
+
+fn access<J: Json>(v: &J) -> Option<Access> {
+    match v.string()?.as_str() {
+        "full" => Some(Access::Full),
+        "limited" => Some(Access::Limited),
+        "none" => Some(Access::None),
+        _ => None,
     }
-    let items = s.get("items").and_then(|i| i.items()).ok_or(Invalid(key))?;
-    Ok(Some(Section {
-        total: total as u32,
-        more: flag(&s, "more")?,
-        items: items.iter().map(item).collect::<Read<_>>()?,
-    }))
+}
+
+fn section<J: Json, T>(v: &J, item: fn(&J) -> Read<T>) -> Read<Section<T>> {
+    let mut f = Fields::of(v);
+    let total = f.req("total", |t| {
+        t.number()
+            .filter(|n| n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(n))
+            .map(|n| n as u32)
+    });
+    let more = f.flag("more");
+    let items = f.req("items", |i| {
+        i.items()?
+            .iter()
+            .map(|x| item(x).ok())
+            .collect::<Option<Vec<_>>>()
+    });
+    f.finish(Section { total, more, items })
 }
 
 fn contact<J: Json>(v: &J) -> Read<ContactInfo> {
-    Ok(ContactInfo {
-        id: text(v, "id")?,
-        name: text(v, "name")?,
-        title: opt_text(v, "title")?,
-        department: opt_text(v, "department")?,
-        email: opt_text(v, "email")?,
-        phone: opt_text(v, "phone")?,
-        mobile_phone: opt_text(v, "mobile_phone")?,
-        mailing_address: opt_text(v, "mailing_address")?,
-        owner: opt_text(v, "owner")?,
-        url: text(v, "url")?,
-    })
+    let mut f = Fields::of(v);
+    let contact = ContactInfo {
+        id: f.text("id"),
+        name: f.text("name"),
+        title: f.opt_text("title"),
+        department: f.opt_text("department"),
+        email: f.opt_text("email"),
+        phone: f.opt_text("phone"),
+        mobile_phone: f.opt_text("mobile_phone"),
+        mailing_address: f.opt_text("mailing_address"),
+        owner: f.opt_text("owner"),
+        url: f.text("url"),
+    };
+    f.finish(contact)
 }
 
 fn account<J: Json>(v: &J) -> Read<AccountInfo> {
-    Ok(AccountInfo {
-        id: text(v, "id")?,
-        name: text(v, "name")?,
-        account_type: opt_text(v, "type")?,
-        industry: opt_text(v, "industry")?,
-        website: opt_text(v, "website")?,
-        phone: opt_text(v, "phone")?,
-        billing_address: opt_text(v, "billing_address")?,
-        annual_revenue: opt(v, "annual_revenue", J::number)?,
-        employees: opt(v, "employees", |e| {
+    let mut f = Fields::of(v);
+    let account = AccountInfo {
+        id: f.text("id"),
+        name: f.text("name"),
+        account_type: f.opt_text("type"),
+        industry: f.opt_text("industry"),
+        website: f.opt_text("website"),
+        phone: f.opt_text("phone"),
+        billing_address: f.opt_text("billing_address"),
+        annual_revenue: f.opt("annual_revenue", J::number),
+        employees: f.opt("employees", |e| {
             e.number().filter(|n| n.fract() == 0.0).map(|n| n as i64)
-        })?,
-        owner: opt_text(v, "owner")?,
-        highlight: opt(v, "highlight", |h| {
-            Some(Highlight {
-                label: text(h, "label").ok()?,
-                value: text(h, "value").ok()?,
-            })
-        })?,
-        url: text(v, "url")?,
-    })
+        }),
+        owner: f.opt_text("owner"),
+        highlight: f.opt("highlight", |h| highlight(h).ok()),
+        url: f.text("url"),
+    };
+    f.finish(account)
+}
+
+fn highlight<J: Json>(v: &J) -> Read<Highlight> {
+    let mut f = Fields::of(v);
+    let highlight = Highlight {
+        label: f.text("label"),
+        value: f.text("value"),
+    };
+    f.finish(highlight)
 }
 
 fn opportunity<J: Json>(v: &J) -> Read<Opportunity> {
-    Ok(Opportunity {
-        id: text(v, "id")?,
-        name: text(v, "name")?,
-        stage: opt_text(v, "stage")?,
-        amount: opt(v, "amount", J::number)?,
-        close_date: opt_text(v, "close_date")?,
-        owner: opt_text(v, "owner")?,
-        url: text(v, "url")?,
-    })
+    let mut f = Fields::of(v);
+    let opportunity = Opportunity {
+        id: f.text("id"),
+        name: f.text("name"),
+        stage: f.opt_text("stage"),
+        amount: f.opt("amount", J::number),
+        close_date: f.opt_text("close_date"),
+        owner: f.opt_text("owner"),
+        url: f.text("url"),
+    };
+    f.finish(opportunity)
 }
 
 fn note<J: Json>(v: &J) -> Read<Note> {
-    Ok(Note {
-        id: text(v, "id")?,
-        kind: match text(v, "kind")?.as_str() {
-            "classic" => NoteKind::Classic,
-            "lightning" => NoteKind::Lightning,
-            _ => return Err(Invalid("kind")),
-        },
-        title: text(v, "title")?,
-        excerpt: opt_text(v, "excerpt")?,
-        author: opt_text(v, "author")?,
-        date: opt_text(v, "date")?,
-        url: text(v, "url")?,
-    })
+    let mut f = Fields::of(v);
+    let id = f.text("id");
+    let note = f
+        .must("kind", |k| match k.string()?.as_str() {
+            "classic" => Some(NoteKind::Classic),
+            "lightning" => Some(NoteKind::Lightning),
+            _ => None,
+        })
+        .map(|kind| Note {
+            id,
+            kind,
+            title: f.text("title"),
+            excerpt: f.opt_text("excerpt"),
+            author: f.opt_text("author"),
+            date: f.opt_text("date"),
+            url: f.text("url"),
+        });
+    f.finish(note)?.ok_or(Invalid("kind"))
 }
 
 fn activity<J: Json>(v: &J) -> Read<Activity> {
-    Ok(Activity {
-        id: text(v, "id")?,
-        subject: text(v, "subject")?,
-        date: opt_text(v, "date")?,
-        status: opt_text(v, "status")?,
-        owner: opt_text(v, "owner")?,
-        url: text(v, "url")?,
-    })
+    let mut f = Fields::of(v);
+    let activity = Activity {
+        id: f.text("id"),
+        subject: f.text("subject"),
+        date: f.opt_text("date"),
+        status: f.opt_text("status"),
+        owner: f.opt_text("owner"),
+        url: f.text("url"),
+    };
+    f.finish(activity)
 }
 
 #[cfg(test)]
@@ -327,10 +410,10 @@ mod tests {
         assert!(profile(&good).is_ok());
         let mut bad = good.clone();
         bad["levels"]["notes"] = json!("partial");
-        assert_eq!(profile(&bad), Err(Invalid("notes")));
+        assert_eq!(profile(&bad), Err(Invalid("levels")));
         let mut bad = good.clone();
         bad["tasks"] = json!({"total": 1, "more": false, "items": [{"id": "1", "url": "u"}]});
-        assert_eq!(profile(&bad), Err(Invalid("subject")));
+        assert_eq!(profile(&bad), Err(Invalid("tasks")));
         let mut bad = good;
         bad["contact"] = json!({"id": "1", "name": "A", "url": "u", "email": 7});
         assert_eq!(profile(&bad), Err(Invalid("contact")));
@@ -351,7 +434,11 @@ mod tests {
             "agent":{"agent_id":"1","name":"Jade","role_id":"9","role_name":"Agent","is_admin":false}}"#;
         let serde: SessionGrant = serde_json::from_str(text).expect("serde grant");
         assert_eq!(grant(&parse(text)), Ok(serde));
-        assert_eq!(grant(&json!({"token": "t"})), Err(Invalid("agent")));
+        assert_eq!(grant(&json!({"token": "t"})), Err(Invalid("expires_at")));
+        assert_eq!(
+            grant(&json!({"token": "t", "expires_at": "x"})),
+            Err(Invalid("agent"))
+        );
         let result = json!({"object": "Task", "id": "00T", "url": "https://x"});
         assert_eq!(action_result(&result).map(|r| r.object), Ok("Task".into()));
     }
