@@ -6,7 +6,7 @@
 //! Layout:
 //! - [`host`]: the only bridge to the Desk SDK (`ZOHODESK`), typed async calls.
 //! - [`browser`]: the other browser APIs: session store, sign-in popup and its message, clock.
-//! - [`api`]: typed calls to our server (bearer, refresh-once, ETag) over [`http`] (`fetch`);
+//! - [`api`]: typed calls to our server (bearer, refresh-once, ETag) over [`http`] (gloo-net);
 //!   bodies parsed by the browser ([`js_json`]) and read by [`decode`] (no serde in the wasm).
 //! - Pure, tested natively: [`model`] (page, record, agent, profile target, action bodies),
 //!   [`auth`] (sign-in URL, popup message, storage key, the 401 state machine), [`error`]
