@@ -37,10 +37,10 @@ pub(crate) async fn send(call: &Call<'_>, token: &str) -> Result<Response, Strin
         Some(body) => request
             .header("Content-Type", "application/json")
             .body(body)
-            .map_err(|e| e.to_string())?,
-        None => request.build().map_err(|e| e.to_string())?,
+            .map_err(message)?,
+        None => request.build().map_err(message)?,
     };
-    let answer = request.send().await.map_err(|e| e.to_string())?;
+    let answer = request.send().await.map_err(message)?;
     Ok(answer.into())
 }
 
@@ -52,5 +52,14 @@ pub(crate) async fn text(response: &Response) -> Result<String, String> {
     gloo_net::http::Response::from(Clone::clone(response))
         .text()
         .await
-        .map_err(|e| e.to_string())
+        .map_err(message)
+}
+
+/// What the browser said (a `TypeError: Failed to fetch`, say). Only JavaScript errors carry a
+/// message worth showing; formatting the whole error would link `serde_json`'s error texts.
+fn message(error: gloo_net::Error) -> String {
+    match error {
+        gloo_net::Error::JsError(js) => js.message,
+        _ => "request failed".to_owned(),
+    }
 }
