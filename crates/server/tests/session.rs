@@ -25,7 +25,7 @@ use sfdesk_server::config::Config;
 use sfdesk_server::crypto::Cipher;
 use sfdesk_server::sandbox::{Sandbox, SandboxOptions};
 use sfdesk_server::session::{SessionClaims, SessionSigner};
-use sfdesk_server::store::{InstallationStatus, NewInstallation, SyncDirection};
+use sfdesk_server::store::{AgentSession, InstallationStatus, NewInstallation, SyncDirection};
 use sfdesk_shared::error::ErrorBody;
 use sfdesk_shared::session::{
     CODE_SESSION_EXPIRED, CODE_SIGN_IN_REQUIRED, MESSAGE_SESSION, MESSAGE_SESSION_ERROR,
@@ -206,6 +206,22 @@ async fn unauthorized(response: reqwest::Response, code: &str) {
     assert_eq!(body.code, code, "{}", body.message);
 }
 
+/// The claims of a token that verifies now.
+fn live_claims(sandbox: &Sandbox, token: &str) -> SessionClaims {
+    sandbox.state.sessions.verify(token, Utc::now()).unwrap()
+}
+
+/// The stored session behind `claims`.
+async fn stored_session(sandbox: &Sandbox, claims: &SessionClaims) -> AgentSession {
+    sandbox
+        .state
+        .store
+        .get_agent_session(sandbox.installation.id, claims.session_id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 /// The same session's token, expired a minute ago.
 fn expired(sandbox: &Sandbox, token: &str) -> String {
     let mut claims = sandbox.state.sessions.verify_signature(token).unwrap();
@@ -227,11 +243,7 @@ async fn each_agent_signs_in_with_their_desk_role() {
             is_admin: agent.is_admin,
         };
         assert_eq!(grant.agent, expected);
-        let claims = sandbox
-            .state
-            .sessions
-            .verify(&grant.token, Utc::now())
-            .unwrap();
+        let claims = live_claims(&sandbox, &grant.token);
         assert_eq!(claims.installation_id, sandbox.installation.id);
         let expires = chrono::DateTime::parse_from_rfc3339(&grant.expires_at).unwrap();
         assert_eq!(expires.timestamp(), claims.expires_at);
@@ -240,13 +252,7 @@ async fn each_agent_signs_in_with_their_desk_role() {
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(response.json::<SessionAgent>().await.unwrap(), expected);
 
-        let stored = sandbox
-            .state
-            .store
-            .get_agent_session(sandbox.installation.id, claims.session_id)
-            .await
-            .unwrap()
-            .unwrap();
+        let stored = stored_session(&sandbox, &claims).await;
         assert!(
             stored.refresh_token.is_some(),
             "the Desk grant is kept to renew"
@@ -380,11 +386,7 @@ async fn expired_tokens_renew_through_the_stored_session() {
         .sessions
         .verify_signature(&grant.token)
         .unwrap();
-    let after = sandbox
-        .state
-        .sessions
-        .verify(&renewed.token, Utc::now())
-        .unwrap();
+    let after = live_claims(&sandbox, &renewed.token);
     assert_eq!(
         after.session_id, before.session_id,
         "the same stored session"
@@ -413,11 +415,7 @@ async fn renewal_carries_the_role_desk_reports_now() {
     assert_eq!(demoted.agent.role_id, light.role_id);
     assert_eq!(demoted.agent.role_name, "Light Agent");
     assert!(!demoted.agent.is_admin);
-    let claims = sandbox
-        .state
-        .sessions
-        .verify(&demoted.token, Utc::now())
-        .unwrap();
+    let claims = live_claims(&sandbox, &demoted.token);
     assert_eq!(claims.role_id, light.role_id);
     let shown: SessionAgent = session(&sandbox, &demoted.token)
         .await
@@ -444,14 +442,7 @@ async fn renewal_carries_the_role_desk_reports_now() {
         .unwrap();
     assert!(promoted.agent.is_admin);
     assert_eq!(promoted.agent.role_id, admin.role_id);
-    assert!(
-        sandbox
-            .state
-            .sessions
-            .verify(&promoted.token, Utc::now())
-            .unwrap()
-            .is_admin
-    );
+    assert!(live_claims(&sandbox, &promoted.token).is_admin);
 }
 
 #[tokio::test]
@@ -484,18 +475,8 @@ async fn disabled_agents_can_neither_renew_nor_sign_in() {
 async fn signed_out_sessions_cannot_renew() {
     let sandbox = sandbox().await;
     let grant = sign_in(&sandbox, &email_of(&sandbox, SUPPORT)).await;
-    let claims = sandbox
-        .state
-        .sessions
-        .verify(&grant.token, Utc::now())
-        .unwrap();
-    let stored = sandbox
-        .state
-        .store
-        .get_agent_session(sandbox.installation.id, claims.session_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let claims = live_claims(&sandbox, &grant.token);
+    let stored = stored_session(&sandbox, &claims).await;
 
     assert_eq!(
         sign_out(&sandbox, &grant.token).await,
@@ -643,11 +624,7 @@ async fn a_state_of_one_installation_does_not_sign_in_to_another() {
 
     // A's state with A's cookie still signs in to A only.
     let grant = callback(back_a, Some(&for_a.cookie)).await.grant();
-    let claims = sandbox
-        .state
-        .sessions
-        .verify(&grant.token, Utc::now())
-        .unwrap();
+    let claims = live_claims(&sandbox, &grant.token);
     assert_eq!(claims.installation_id, sandbox.installation.id);
 }
 
@@ -841,18 +818,8 @@ async fn no_code_token_or_nonce_reaches_the_logs() {
         .await
         .refused(StatusCode::BAD_REQUEST);
     let grant = callback(back, Some(&started.cookie)).await.grant();
-    let claims = sandbox
-        .state
-        .sessions
-        .verify(&grant.token, Utc::now())
-        .unwrap();
-    let stored = sandbox
-        .state
-        .store
-        .get_agent_session(sandbox.installation.id, claims.session_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let claims = live_claims(&sandbox, &grant.token);
+    let stored = stored_session(&sandbox, &claims).await;
     secrets.push(stored.refresh_token.unwrap().expose_secret().to_owned());
     let renewed: SessionGrant = refresh(&sandbox, &expired(&sandbox, &grant.token))
         .await
