@@ -2,8 +2,12 @@
 //! CRUD, search, tickets, webhooks, token expiry, retryable and permanent errors, the API budget,
 //! and that no secret ever reaches the logs. Plus parse tests over the doc's example bodies.
 
+#[path = "support/log_buffer.rs"]
+mod log_buffer;
+
+use log_buffer::LogBuffer;
+
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
@@ -1061,31 +1065,11 @@ async fn a_call_over_the_daily_share_waits_and_is_not_sent() {
 
 // ----- secrets ---------------------------------------------------------------------------------
 
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Buffer {
-    type Writer = Buffer;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 /// Current-thread runtime: `set_default` is per thread, and everything runs on this one.
 #[tokio::test(flavor = "current_thread")]
 async fn no_token_or_secret_reaches_the_logs_of_a_full_session() {
     init_tracing();
-    let buffer = Buffer::default();
+    let buffer = LogBuffer::default();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(buffer.clone())
         .with_max_level(tracing::Level::TRACE)
@@ -1165,7 +1149,7 @@ async fn no_token_or_secret_reaches_the_logs_of_a_full_session() {
         rendered.push(format!("{e} {e:?}"));
     }
 
-    let logs = String::from_utf8(buffer.0.lock().expect("lock").clone()).expect("utf8");
+    let logs = buffer.text();
     assert!(
         logs.contains("Desk call"),
         "the session was logged:\n{logs}"

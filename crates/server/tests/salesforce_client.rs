@@ -4,8 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/log_buffer.rs"]
+mod log_buffer;
+
+use log_buffer::LogBuffer;
+
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -1002,22 +1006,9 @@ async fn an_exhausted_org_makes_calls_wait_instead_of_being_sent() {
 
 // ----- Secrets -----------------------------------------------------------------------------
 
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn no_token_or_secret_reaches_the_logs() {
-    let buffer = Buffer::default();
+    let buffer = LogBuffer::default();
     let writer = buffer.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -1107,7 +1098,7 @@ async fn no_token_or_secret_reaches_the_logs() {
     let err = oauth.revoke(&current).await.unwrap_err();
     tracing::error!(error.message = %err, error.cause_chain = ?err, "revoke failed");
 
-    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let logs = buffer.text();
     assert!(logs.contains("salesforce call"), "the capture works");
     assert!(logs.contains("salesforce session renewed"));
     for secret in &secrets {

@@ -10,8 +10,12 @@
 //! `accounts-server` of the callback being ignored; HTML error pages for bad starts.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::sync::{Arc, LazyLock, Mutex};
+#[path = "support/log_buffer.rs"]
+mod log_buffer;
+
+use log_buffer::LogBuffer;
+
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -750,26 +754,6 @@ async fn while_paused_only_administrators_sign_in() {
 
 // ----- logs ------------------------------------------------------------------------------------
 
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Buffer {
-    type Writer = Buffer;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 /// A global subscriber interested in every event, so no callsite is cached as disabled by
 /// another test's thread before the capture below registers.
 fn init_tracing() {
@@ -787,7 +771,7 @@ fn init_tracing() {
 #[tokio::test(flavor = "current_thread")]
 async fn no_code_token_or_nonce_reaches_the_logs() {
     init_tracing();
-    let buffer = Buffer::default();
+    let buffer = LogBuffer::default();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(buffer.clone())
         .with_max_level(tracing::Level::TRACE)
@@ -832,7 +816,7 @@ async fn no_code_token_or_nonce_reaches_the_logs() {
     );
     secrets.extend([grant.token, renewed.token]);
 
-    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let logs = buffer.text();
     assert!(logs.contains("agent signed in with Desk"), "{logs}");
     assert!(logs.contains("session renewed"));
     for secret in &secrets {
